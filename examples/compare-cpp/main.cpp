@@ -1,0 +1,186 @@
+// The compare evaluator (examples/README.md): numbers within atol + rtol * |answer|, strings exactly
+// or case-folded and trimmed, arrays and objects element by element. Rust and Go implement the same
+// behaviour; examples/cases.json holds all three to it.
+#include <wasmshim/wasmshim.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+using wasmshim::Array;
+using wasmshim::Object;
+using wasmshim::Result;
+using wasmshim::Value;
+
+namespace {
+
+// The params, read and type-checked once per request.
+struct Options {
+  double atol = 0;
+  double rtol = 0;
+  bool case_sensitive = true;
+  bool trim = false;
+  std::string correct_feedback = "Correct!";
+  std::string incorrect_feedback = "Incorrect.";
+};
+
+// Reads params into options. Returns the error message for the first param of the wrong type, in the
+// documented order, or an empty string.
+std::string read_options(const Object& params, Options* options) {
+  struct Spec {
+    const char* name;
+    Value::Kind kind;  // Float stands for any number
+    const char* type;
+  };
+  static constexpr Spec kSpecs[] = {
+      {"atol", Value::Kind::Float, "a number"},
+      {"rtol", Value::Kind::Float, "a number"},
+      {"case_sensitive", Value::Kind::Bool, "a boolean"},
+      {"trim", Value::Kind::Bool, "a boolean"},
+      {"correct_response_feedback", Value::Kind::String, "a string"},
+      {"incorrect_response_feedback", Value::Kind::String, "a string"},
+  };
+  for (const Spec& spec : kSpecs) {
+    const Value* v = params.find(spec.name);
+    if (v == nullptr) continue;
+    const bool ok = spec.kind == Value::Kind::Float ? v->is_number() : v->kind() == spec.kind;
+    if (!ok) return std::string("params.") + spec.name + " must be " + spec.type;
+  }
+  if (const Value* v = params.find("atol")) options->atol = v->as_double();
+  if (const Value* v = params.find("rtol")) options->rtol = v->as_double();
+  if (const Value* v = params.find("case_sensitive")) options->case_sensitive = v->as_bool();
+  if (const Value* v = params.find("trim")) options->trim = v->as_bool();
+  if (const Value* v = params.find("correct_response_feedback")) options->correct_feedback = v->as_string();
+  if (const Value* v = params.find("incorrect_response_feedback")) options->incorrect_feedback = v->as_string();
+  return std::string();
+}
+
+bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// s without leading and trailing ASCII whitespace when trim is set.
+std::string_view trimmed(std::string_view s, bool trim) {
+  if (!trim) return s;
+  while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Whether s is exactly a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (i >= s.size() || s[i] < '1' || s[i] > '9' || !digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool numbers_equal(double r, double a, const Options& o) { return std::fabs(r - a) <= o.atol + o.rtol * std::fabs(a); }
+
+bool strings_equal(std::string_view r, std::string_view a, const Options& o) {
+  r = trimmed(r, o.trim);
+  a = trimmed(a, o.trim);
+  if (r.size() != a.size()) return false;
+  if (o.case_sensitive) return r == a;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    if (ascii_lower(r[i]) != ascii_lower(a[i])) return false;
+  }
+  return true;
+}
+
+bool equal(const Value& r, const Value& a, const Options& o) {
+  if (a.is_number()) {
+    if (r.is_number()) return numbers_equal(r.as_double(), a.as_double(), o);
+    if (!r.is_string()) return false;
+    const std::string text(trimmed(r.as_string(), o.trim));
+    return is_json_number(text) && numbers_equal(std::strtod(text.c_str(), nullptr), a.as_double(), o);
+  }
+  if (r.kind() != a.kind()) return false;
+  switch (a.kind()) {
+    case Value::Kind::String: return strings_equal(r.as_string(), a.as_string(), o);
+    case Value::Kind::Bool: return r.as_bool() == a.as_bool();
+    case Value::Kind::Null: return true;
+    case Value::Kind::Array: {
+      const Array& rs = r.as_array();
+      const Array& as = a.as_array();
+      if (rs.size() != as.size()) return false;
+      for (std::size_t i = 0; i < rs.size(); ++i) {
+        if (!equal(rs[i], as[i], o)) return false;
+      }
+      return true;
+    }
+    case Value::Kind::Object: {
+      // Keys are unique within an object, so equal sizes plus pairwise equal keys mean equal key sets.
+      if (r.as_object().size() != a.as_object().size()) return false;
+      const auto rs = r.as_object().sorted_members();
+      const auto as = a.as_object().sorted_members();
+      for (std::size_t i = 0; i < rs.size(); ++i) {
+        if (rs[i]->first != as[i]->first || !equal(rs[i]->second, as[i]->second, o)) return false;
+      }
+      return true;
+    }
+    default: return false;  // numbers were handled above
+  }
+}
+
+Result evaluate(const Value& response, const Value& answer, const Object& params) {
+  Options options;
+  const std::string error = read_options(params, &options);
+  if (!error.empty()) return Result::error(error);
+  const bool ok = equal(response, answer, options);
+  return Result::eval(ok, ok ? options.correct_feedback : options.incorrect_feedback);
+}
+
+const char* type_name(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Null: return "null";
+    case Value::Kind::Bool: return "boolean";
+    case Value::Kind::Int:
+    case Value::Kind::Float: return "number";
+    case Value::Kind::String: return "string";
+    case Value::Kind::Array: return "array";
+    case Value::Kind::Object: return "object";
+  }
+  return "null";
+}
+
+Result preview(const Value& response, const Object& params) {
+  Options options;
+  const std::string error = read_options(params, &options);
+  if (!error.empty()) return Result::error(error);
+  Object shown;
+  shown.set("type", Value(type_name(response)));
+  shown.set("response", response.is_string() ? Value(std::string(trimmed(response.as_string(), options.trim)))
+                                             : response);
+  return Result::preview(Value(std::move(shown)));
+}
+
+constexpr wasmshim::SelfTest kSelfTests[] = {
+    {"integer equals float", "1", "1.0", "{}", true},
+    {"tolerance", "0.1001", "0.1", R"({"atol": 0.001})", true},
+    {"case folding", R"("Hello ")", R"("hello")", R"({"case_sensitive": false, "trim": true})", true},
+    {"arrays", R"([1, "a"])", R"([1, "b"])", "{}", false},
+};
+
+}  // namespace
+
+WASMSHIM_EVALUATOR(wasmshim::Evaluator(evaluate).with_preview(preview).with_self_tests(kSelfTests));

@@ -1,0 +1,3 @@
+module wasmshim.dev/guest
+
+go 1.24

@@ -1,0 +1,13 @@
+//! wasmshim: serves Lambda Feedback evaluation functions compiled to WebAssembly, speaking Shimmy's HTTP API.
+//!
+//! Three layers, each knowing only the one below it:
+//! [`http`] (may_minihttp: connections, limits) → [`protocol`] (Shimmy's semantics) → [`sandbox`] (wasmi).
+//! [`config`] resolves the settings; [`logging`] writes the log.
+
+pub mod config;
+pub mod logging;
+pub mod protocol;
+pub mod sandbox;
+
+/// The demo evaluator embedded in the binary (the `compare-rust` example), served when no module is configured.
+pub const EMBEDDED_EVALUATOR: &[u8] = include_bytes!("embedded/compare-rust.wasm");
