@@ -4,7 +4,6 @@
 
 extern crate alloc;
 
-use alloc::format;
 use wasmshim_guest::{export, Error, EvalResult, Map, SelfTest, Value};
 
 #[cfg(test)]
@@ -79,7 +78,7 @@ fn param<'a, T>(
 ) -> Result<Option<T>, Error> {
     match params.get(name) {
         None => Ok(None),
-        Some(value) => get(value).map(Some).ok_or_else(|| Error::new(format!("params.{name} must be {kind}"))),
+        Some(value) => get(value).map(Some).ok_or_else(|| Error::new(["params.", name, " must be ", kind].concat())),
     }
 }
 

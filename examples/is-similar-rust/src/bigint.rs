@@ -138,7 +138,7 @@ impl BigInt {
     /// The nearest double (ties to even), as Python's `float(int)`; `None` where Python raises
     /// `OverflowError` (the value rounds beyond the largest double).
     pub fn to_f64(&self) -> Option<f64> {
-        let value: f64 = self.to_text().parse().ok()?;
+        let value = self.to_value().as_f64()?;
         value.is_finite().then_some(value)
     }
 
@@ -150,7 +150,12 @@ impl BigInt {
         if other.is_infinite() {
             return Some(if other > 0.0 { Ordering::Less } else { Ordering::Greater });
         }
-        let floor = other.floor();
+        // floor(other): a double of magnitude 2^52 or more is an integer; below, truncation is exact.
+        let floor = match other as i64 as f64 {
+            _ if other.abs() >= 4503599627370496.0 => other,
+            truncated if truncated > other => truncated - 1.0,
+            truncated => truncated,
+        };
         let ordering = self.cmp_integer(&BigInt::from_integral_f64(floor));
         Some(match ordering {
             // Equal to floor(other): smaller than other unless other is that integer.
@@ -329,6 +334,10 @@ mod tests {
         assert_eq!(big("18446744073709551615").cmp_f64(two_64), Some(Ordering::Less));
         assert_eq!(big("-18446744073709551617").cmp_f64(-two_64), Some(Ordering::Less));
         assert_eq!(big("2").cmp_f64(2.5), Some(Ordering::Less));
+        assert_eq!(big("-3").cmp_f64(-2.5), Some(Ordering::Less));
+        assert_eq!(big("-2").cmp_f64(-2.5), Some(Ordering::Greater));
+        assert_eq!(big("-2").cmp_f64(-2.0), Some(Ordering::Equal));
+        assert_eq!(big("4503599627370497").cmp_f64(4503599627370496.0), Some(Ordering::Greater));
         assert_eq!(big("3").cmp_f64(2.5), Some(Ordering::Greater));
         assert_eq!(big("-3").cmp_f64(-2.5), Some(Ordering::Less));
         assert_eq!(big("0").cmp_f64(-0.0), Some(Ordering::Equal));

@@ -1,6 +1,5 @@
 //! [`Guest`]: an author's functions, and the envelope handling around them.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -101,7 +100,7 @@ impl Guest {
                 Ok(("preview", result.into()))
             }
             "healthcheck" => Ok(("healthcheck", self.healthcheck())),
-            other => Err(Error::new(format!("unsupported method: {other}"))),
+            other => Err(Error::new(["unsupported method: ", other].concat())),
         }
     }
 
@@ -135,7 +134,7 @@ impl Guest {
     /// The `is_correct` of one self-test.
     fn run(&self, test: &SelfTest) -> Result<bool, Error> {
         let input = |name: &str, text: &str| {
-            Value::from_json(text).map_err(|e| Error::new(format!("self-test {name}: {}", e.message())))
+            Value::from_json(text).map_err(|e| Error::new(["self-test ", name, ": ", e.message()].concat()))
         };
         let (response, answer) = (input("response", test.response)?, input("answer", test.answer)?);
         let params = input("params", test.params)?;
@@ -151,7 +150,7 @@ fn body(envelope: &Map) -> Result<&Map, Error> {
 
 /// A required member of the body.
 fn field<'a>(body: &'a Map, name: &str) -> Result<&'a Value, Error> {
-    body.get(name).ok_or_else(|| Error::new(format!("request body has no {name}")))
+    body.get(name).ok_or_else(|| Error::new(["request body has no ", name].concat()))
 }
 
 /// The body's `params`: an empty object when absent.

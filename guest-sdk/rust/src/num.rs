@@ -50,7 +50,8 @@ impl Big {
     /// Whether any bit below `index` is set.
     fn any_below(&self, index: usize) -> bool {
         let whole = (index / 32).min(self.len);
-        self.limbs[..whole].iter().any(|&l| l != 0) || (whole < self.len && self.limbs[whole] & ((1 << (index % 32)) - 1) != 0)
+        self.limbs[..whole].iter().any(|&l| l != 0)
+            || (whole < self.len && self.limbs[whole] & ((1 << (index % 32)) - 1) != 0)
     }
 
     /// `self * factor + addend`.
@@ -133,7 +134,9 @@ impl Big {
     }
 
     fn cmp(&self, other: &Big) -> Ordering {
-        self.len.cmp(&other.len).then_with(|| self.limbs[..self.len].iter().rev().cmp(other.limbs[..other.len].iter().rev()))
+        self.len
+            .cmp(&other.len)
+            .then_with(|| self.limbs[..self.len].iter().rev().cmp(other.limbs[..other.len].iter().rev()))
     }
 }
 
@@ -163,7 +166,8 @@ pub(crate) fn parse_decimal(literal: &str) -> f64 {
         }
     }
     let exponent_sign = if exponent.starts_with('-') { -1 } else { 1 };
-    let exponent = exponent.trim_start_matches(['+', '-']).bytes().fold(0i64, |e, b| (e * 10 + i64::from(b - b'0')).min(1 << 40));
+    let exponent =
+        exponent.trim_start_matches(['+', '-']).bytes().fold(0i64, |e, b| (e * 10 + i64::from(b - b'0')).min(1 << 40));
     exp10 += exponent_sign * exponent;
     while count > 0 && digits[count - 1] == 0 {
         count -= 1;
@@ -248,7 +252,11 @@ fn round(n: &Big, exp2: i64, inexact: bool) -> f64 {
     }
     // mantissa * 2^(exp2 + drop) is exact: 2^exponent is a normal or subnormal double here.
     let exponent = exp2 + drop;
-    let power = if exponent >= -1022 { f64::from_bits(((exponent + 1023) as u64) << 52) } else { f64::from_bits(1 << (exponent + 1074)) };
+    let power = if exponent >= -1022 {
+        f64::from_bits(((exponent + 1023) as u64) << 52)
+    } else {
+        f64::from_bits(1 << (exponent + 1074))
+    };
     mantissa as f64 * power
 }
 
@@ -277,8 +285,10 @@ pub(crate) fn shortest(value: f64) -> ([u8; 17], usize, i32) {
         mp = Big::from_u64(1 << extra);
         mm = Big::from_u64(1);
     }
-    // k = ceil(log10(value)), possibly one too small.
-    let mut k = ((e + 64 - m.leading_zeros() as i32 - 1) as f64 * core::f64::consts::LOG10_2 - 1e-10).ceil() as i32;
+    // k = ceil(log10(value)), possibly one too small: value >= 2^x, and floor(x * log10(2)) is
+    // x * 78913 >> 18 for |x| < 1650.
+    let x = e + 63 - m.leading_zeros() as i32;
+    let mut k = if x == 0 { 0 } else { ((x * 78913) >> 18) + 1 };
     if k >= 0 {
         s.mul_pow10(k as u32);
     } else {
@@ -371,7 +381,7 @@ mod tests {
 
     #[test]
     fn shortest_matches_core_on_random_doubles() {
-        for bits in random_bits(1).take(200_000) {
+        for bits in random_bits(1).take(60_000) {
             let value = f64::from_bits(bits & !(1 << 63));
             if value.is_finite() && value > 0.0 {
                 check_shortest(value);
@@ -381,14 +391,32 @@ mod tests {
 
     #[test]
     fn shortest_matches_core_on_edge_cases() {
-        let mut values = alloc::vec![5e-324, 1e-323, f64::MIN_POSITIVE, f64::MAX, 1.0, 0.1, 0.3, 2.0f64.powi(63), 9007199254740993.0];
+        let mut values = alloc::vec![
+            5e-324,
+            1e-323,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            1.0,
+            0.1,
+            0.3,
+            2.0f64.powi(63),
+            9007199254740993.0
+        ];
         for exponent in -1074..=1023 {
             let power = 2.0f64.powi(exponent);
-            values.extend([power, f64::from_bits(power.to_bits() + 1), f64::from_bits(power.to_bits() - 1)]);
+            values.extend([
+                power,
+                f64::from_bits(power.to_bits() + 1),
+                f64::from_bits(power.to_bits().saturating_sub(1)),
+            ]);
         }
         for exponent in -323..=308 {
             let power: f64 = format!("1e{exponent}").parse().unwrap();
-            values.extend([power, f64::from_bits(power.to_bits() + 1), f64::from_bits(power.to_bits() - 1)]);
+            values.extend([
+                power,
+                f64::from_bits(power.to_bits() + 1),
+                f64::from_bits(power.to_bits().saturating_sub(1)),
+            ]);
         }
         for value in values.into_iter().filter(|v| v.is_finite() && *v > 0.0) {
             check_shortest(value);
@@ -399,7 +427,7 @@ mod tests {
     fn ties_go_to_the_even_digit_like_python() {
         // Python: repr(2.0 ** -25), repr(-2179139703190279.25)
         assert_eq!(shortest_text(2.0f64.powi(-25)), "2.9802322387695312e-8");
-        assert_eq!(shortest_text(2179139703190279.25), "2.1791397031902792e15");
+        assert_eq!(shortest_text(2179139703190279.0 + 0.25), "2.1791397031902792e15");
     }
 
     fn check_parse(text: &str) {
@@ -410,7 +438,7 @@ mod tests {
     #[test]
     fn parse_matches_core_on_random_literals() {
         let mut bits = random_bits(2);
-        for _ in 0..100_000 {
+        for _ in 0..40_000 {
             let b = bits.next().unwrap();
             let digits = format!("{}", bits.next().unwrap() >> (b % 60));
             let exponent = (b >> 8) as i64 % 700 - 350;
@@ -429,7 +457,7 @@ mod tests {
 
     #[test]
     fn parse_reads_back_shortest_and_longer_forms() {
-        for bits in random_bits(3).take(50_000) {
+        for bits in random_bits(3).take(15_000) {
             let value = f64::from_bits(bits & !(1 << 63));
             if value.is_finite() {
                 check_parse(&format!("{value:e}"));
@@ -443,11 +471,35 @@ mod tests {
     fn parse_edge_cases() {
         let halfway_min = "2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125e-324";
         for text in [
-            "0", "-0", "0.0", "-0.0", "0e0", "0.000e-999999", "1", "1.0", "0.1", "0.3", "1e23", "8.589973e9", "1.7976931348623157e308",
-            "1.7976931348623158e308", "1.7976931348623159e308", "1e309", "1e99999999999", "2.2250738585072011e-308",
-            "2.2250738585072012e-308", "4.9406564584124654e-324", "2.4703282292062328e-324", "2.4703282292062327e-324",
-            halfway_min, "1e-400", "123456789012345678901234567890", "9007199254740993", "9007199254740993.000000000001",
-            "0.000000000000000000000000000000000000000000001e45", "100000000000000000000000000000000000000000e-41",
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "0e0",
+            "0.000e-999999",
+            "1",
+            "1.0",
+            "0.1",
+            "0.3",
+            "1e23",
+            "8.589973e9",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308",
+            "1e309",
+            "1e99999999999",
+            "2.2250738585072011e-308",
+            "2.2250738585072012e-308",
+            "4.9406564584124654e-324",
+            "2.4703282292062328e-324",
+            "2.4703282292062327e-324",
+            halfway_min,
+            "1e-400",
+            "123456789012345678901234567890",
+            "9007199254740993",
+            "9007199254740993.000000000001",
+            "0.000000000000000000000000000000000000000000001e45",
+            "100000000000000000000000000000000000000000e-41",
         ] {
             check_parse(text);
         }

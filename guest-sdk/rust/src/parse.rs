@@ -1,10 +1,10 @@
 //! JSON text to [`Value`]: strict RFC 8259, a nesting limit, Python's int/float distinction.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::num::parse_decimal;
+use crate::write::push_int;
 use crate::{Error, Map, Value};
 
 /// The deepest nesting of arrays and objects accepted in a request body (`[]` is one level).
@@ -49,7 +49,11 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&self, what: &str) -> Error {
-        Error::new(format!("invalid JSON at byte {}: {what}", self.pos))
+        let mut message = String::from("invalid JSON at byte ");
+        push_int(&mut message, self.pos as i64);
+        message.push_str(": ");
+        message.push_str(what);
+        Error::new(message)
     }
 
     fn peek(&self) -> Option<u8> {
@@ -98,7 +102,7 @@ impl<'a> Parser<'a> {
     /// Steps into an array or object (at its opening bracket).
     fn enter(&mut self) -> Result<(), Error> {
         if self.depth_left == 0 {
-            return Err(Error::new(format!("JSON nested deeper than {MAX_DEPTH} levels")));
+            return Err(Error::new("JSON nested deeper than 128 levels"));
         }
         self.depth_left -= 1;
         self.pos += 1;

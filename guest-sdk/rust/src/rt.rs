@@ -2,7 +2,7 @@
 //! [`export!`](crate::export) call. Not meant to be used directly.
 
 /// Free heap guaranteed right after `_initialize`, so that ordinary requests do not grow memory.
-pub const HEAP_RESERVE: usize = 64 * 1024;
+pub const HEAP_RESERVE: usize = 32 * 1024;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {

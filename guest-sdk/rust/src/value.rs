@@ -153,8 +153,10 @@ impl Map {
 
     /// Sets `key` to `value`: replaced in place if the key exists, else appended.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) {
-        let key = key.into();
-        let value = value.into();
+        self.set(key.into(), value.into());
+    }
+
+    fn set(&mut self, key: String, value: Value) {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some(entry) => entry.1 = value,
             None => self.entries.push((key, value)),

@@ -1,7 +1,6 @@
 //! [`Value`] to compact JSON text, numbers spelled the way Python's `json.dumps` spells them.
 
 use alloc::string::String;
-use core::fmt::Write;
 
 use crate::num::shortest;
 use crate::Value;
@@ -21,7 +20,7 @@ pub(crate) fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => _ = write!(out, "{i}"),
+        Value::Int(i) => push_int(out, *i),
         Value::BigInt(text) => out.push_str(text),
         Value::Float(f) => write_float(out, *f),
         Value::String(s) => write_string(out, s),
@@ -111,7 +110,7 @@ fn write_float(out: &mut String, f: f64) {
         if exponent.abs() < 10 {
             out.push('0');
         }
-        _ = write!(out, "{}", exponent.unsigned_abs());
+        push_int(out, exponent.abs().into());
     } else if point <= 0 {
         out.push_str("0.");
         push_zeros(out, -point);
@@ -124,6 +123,27 @@ fn write_float(out: &mut String, f: f64) {
         out.push_str(&digits[..point as usize]);
         out.push('.');
         out.push_str(&digits[point as usize..]);
+    }
+}
+
+/// Appends an integer in decimal.
+pub(crate) fn push_int(out: &mut String, value: i64) {
+    if value < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = value.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(digit as char);
     }
 }
 

@@ -1,0 +1,171 @@
+//! http server implementation on top of `MAY`
+//!
+//! wasmshim patch: the connection loop is rewritten to close idle and slow connections, cap the size of a
+//! request head, answer unparseable requests with 400/431 before closing, honour `Connection: close` and
+//! HTTP/1.0, and let the service close the connection. The windows loop and the service-factory entry point
+//! are removed (wasmshim uses neither).
+
+use std::io::{self, Read, Write};
+use std::mem::MaybeUninit;
+use std::net::ToSocketAddrs;
+use std::time::{Duration, Instant};
+
+use crate::request;
+use crate::response::{self, Response};
+
+use bytes::{Buf, BufMut, BytesMut};
+use may::net::{TcpListener, TcpStream};
+use may::{coroutine, go};
+
+/// the http service trait
+/// user code should supply a type that impl the `call` method for the http server
+///
+pub trait HttpService {
+    fn call(&mut self, req: request::Request, rsp: &mut Response) -> io::Result<()>;
+}
+
+/// wasmshim patch: per-connection limits.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Close a connection that sends nothing for this long, or takes this long to send a request head.
+    pub idle_timeout: Duration,
+    /// Largest request head (request line and headers) accepted; larger gets 431 and a close.
+    pub max_head_bytes: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self { idle_timeout: Duration::from_secs(60), max_head_bytes: 64 * 1024 }
+    }
+}
+
+const BUF_LEN: usize = 4096 * 8;
+#[inline]
+pub(crate) fn reserve_buf(buf: &mut BytesMut) {
+    let rem = buf.capacity() - buf.len();
+    if rem < 1024 {
+        buf.reserve(BUF_LEN - rem);
+    }
+}
+
+/// this is the generic type http server
+/// with a type parameter that impl `HttpService` trait
+///
+pub struct HttpServer<T>(pub T);
+
+fn each_connection_loop<T: HttpService>(
+    stream: &mut TcpStream,
+    mut service: T,
+    limits: ConnectionLimits,
+) -> io::Result<()> {
+    let mut req_buf = BytesMut::with_capacity(BUF_LEN);
+    let mut rsp_buf = BytesMut::with_capacity(BUF_LEN);
+    let mut body_buf = BytesMut::with_capacity(4096);
+    // When the first byte of a still incomplete request head arrived.
+    let mut head_started: Option<Instant> = None;
+    stream.set_write_timeout(Some(limits.idle_timeout))?;
+
+    loop {
+        // Serve every complete request already buffered (pipelining), then write all the replies at once.
+        let mut close = false;
+        loop {
+            let mut headers = [MaybeUninit::uninit(); request::MAX_HEADERS];
+            let req = match request::decode(&mut headers, &mut req_buf, stream) {
+                Ok(Some(req)) => req,
+                Ok(None) => break,
+                Err(request::BadRequest(status)) => {
+                    response::encode_bad_request(status, &mut rsp_buf);
+                    close = true;
+                    break;
+                }
+            };
+            let client_closes = req.wants_close();
+            reserve_buf(&mut rsp_buf);
+            let mut rsp = Response::new(&mut body_buf);
+            if client_closes {
+                rsp.close_connection();
+            }
+            match service.call(req, &mut rsp) {
+                Ok(()) => {
+                    close = rsp.closes();
+                    response::encode(rsp, &mut rsp_buf);
+                }
+                Err(e) => {
+                    response::encode_error(e, &mut rsp_buf);
+                    close = true;
+                }
+            }
+            if close {
+                break;
+            }
+        }
+        if !rsp_buf.is_empty() {
+            stream.write_all(rsp_buf.chunk())?;
+            rsp_buf.clear();
+        }
+        if close {
+            stream.shutdown(std::net::Shutdown::Both).ok();
+            return Ok(());
+        }
+
+        // What is left is the start of the next request head: bound its size and the time it may take.
+        let timeout = if req_buf.is_empty() {
+            head_started = None;
+            limits.idle_timeout
+        } else {
+            if req_buf.len() > limits.max_head_bytes {
+                response::encode_bad_request("431 Request Header Fields Too Large", &mut rsp_buf);
+                stream.write_all(rsp_buf.chunk()).ok();
+                stream.shutdown(std::net::Shutdown::Both).ok();
+                return Ok(());
+            }
+            let started = *head_started.get_or_insert_with(Instant::now);
+            match limits.idle_timeout.checked_sub(started.elapsed()) {
+                Some(left) if !left.is_zero() => left,
+                _ => return Ok(()),
+            }
+        };
+        stream.set_read_timeout(Some(timeout))?;
+        reserve_buf(&mut req_buf);
+        let read_buf: &mut [u8] = unsafe { std::mem::transmute(req_buf.chunk_mut()) };
+        match stream.read(read_buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => unsafe { req_buf.advance_mut(n) },
+            Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+impl<T: HttpService + Clone + Send + Sync + 'static> HttpServer<T> {
+    /// Spawns the server on a new coroutine
+    pub fn start<L: ToSocketAddrs>(self, addr: L) -> io::Result<coroutine::JoinHandle<()>> {
+        self.start_on(TcpListener::bind(addr)?, ConnectionLimits::default())
+    }
+
+    /// wasmshim patch: serves on an already bound listener with explicit per-connection limits. The accept
+    /// loop ends when the listening socket is shut down (how wasmshim stops accepting at SIGTERM).
+    pub fn start_on(self, listener: TcpListener, limits: ConnectionLimits) -> io::Result<coroutine::JoinHandle<()>> {
+        let service = self.0;
+        go!(
+            coroutine::Builder::new().name("TcpServer".to_owned()),
+            move || {
+                for stream in listener.incoming() {
+                    let mut stream = match stream {
+                        Ok(stream) => stream,
+                        Err(e) if e.kind() == io::ErrorKind::InvalidInput => break,
+                        Err(e) => {
+                            error!("accept failed: {e}");
+                            continue;
+                        }
+                    };
+                    let service = service.clone();
+                    go!(move || if let Err(e) = each_connection_loop(&mut stream, service, limits) {
+                        debug!("connection closed: {e}");
+                        stream.shutdown(std::net::Shutdown::Both).ok();
+                    });
+                }
+            }
+        )
+    }
+}

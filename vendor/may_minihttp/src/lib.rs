@@ -1,0 +1,11 @@
+#[macro_use]
+extern crate log;
+
+mod date;
+mod http_server;
+mod request;
+mod response;
+
+pub use http_server::{ConnectionLimits, HttpServer, HttpService};
+pub use request::{BodyReader, Request};
+pub use response::Response;
