@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <string>
 #include <vector>
-
 #include <wasmshim/json.hpp>
 #include <wasmshim/number_text.hpp>
 
@@ -40,9 +39,7 @@ inline Tolerance read_tolerance(const wasmshim::Value& v) {
   Tolerance t;
   int64_t i = 0;
   switch (v.kind()) {
-    case wasmshim::Value::Kind::Bool:
-      t.value = v.as_bool() ? 1 : 0;
-      break;
+    case wasmshim::Value::Kind::Bool: t.value = v.as_bool() ? 1 : 0; break;
     case wasmshim::Value::Kind::Int:
       if (v.get_int64(&i)) {
         // min_scalar_type of an int is the smallest integer type holding it; past (u)int16 numpy
@@ -70,24 +67,29 @@ inline Tolerance read_tolerance(const wasmshim::Value& v) {
   return t;
 }
 
-inline const char* python_type_name(const Tolerance& t) { return t.kind == Tolerance::Kind::None ? "NoneType" : "dict"; }
+inline const char* python_type_name(const Tolerance& t) {
+  return t.kind == Tolerance::Kind::None ? "NoneType" : "dict";
+}
 
 // The error of `tolerance <symbol> array` where the array holds `elements` values of dtype other, or
 // "" when numpy computes it. A str fails in type resolution, whatever the size; None and dict go
 // through numpy's object loop, which fails on the first element only.
-inline std::string array_operand_error(const Tolerance& t, const char* ufunc, const char* symbol, const char* other,
-                                       std::size_t elements) {
+inline std::string array_operand_error(const Tolerance& t, const char* ufunc, const char* symbol,
+                                       const char* other, std::size_t elements) {
   switch (t.kind) {
     case Tolerance::Kind::Number: return "";
     case Tolerance::Kind::Str: {
-      std::string text = std::string("ufunc '") + ufunc + "' did not contain a loop with signature matching types (dtype('<U";
-      wasmshim::append_unsigned(t.str_length > 0 ? t.str_length : 1, text);  // numpy's str dtype is at least <U1
+      std::string text = std::string("ufunc '") + ufunc +
+                         "' did not contain a loop with signature matching types (dtype('<U";
+      wasmshim::append_unsigned(t.str_length > 0 ? t.str_length : 1,
+                                text);  // numpy's str dtype is at least <U1
       return text + "'), dtype('" + other + "')) -> None";
     }
     case Tolerance::Kind::List: return "array-valued tolerances are not supported";
     default:
       if (elements == 0) return "";
-      return std::string("unsupported operand type(s) for ") + symbol + ": '" + python_type_name(t) + "' and 'float'";
+      return std::string("unsupported operand type(s) for ") + symbol + ": '" + python_type_name(t) +
+             "' and 'float'";
   }
 }
 
@@ -101,7 +103,8 @@ inline std::string scalar_operand_error(const Tolerance& t, char symbol) {
       if (t.kind == Tolerance::Kind::Str) return "can only concatenate str (not \"numpy.float64\") to str";
       return "array-valued tolerances are not supported";
     default:
-      return std::string("unsupported operand type(s) for ") + symbol + ": '" + python_type_name(t) + "' and 'float'";
+      return std::string("unsupported operand type(s) for ") + symbol + ": '" + python_type_name(t) +
+             "' and 'float'";
   }
 }
 
@@ -132,7 +135,8 @@ inline bool broadcast_shape(const std::vector<std::size_t>& x, const std::vector
 
 // Visits the element pairs of x and y broadcast together, in C order, until visit returns false.
 template <typename Visit>
-void for_each_pair(const Float32Array& x, const Float32Array& y, const std::vector<std::size_t>& shape, Visit visit) {
+void for_each_pair(const Float32Array& x, const Float32Array& y, const std::vector<std::size_t>& shape,
+                   Visit visit) {
   const std::size_t ndim = shape.size();
   // C-order strides of each operand seen through the broadcast shape (0 along broadcast dimensions).
   std::vector<std::size_t> xs(ndim, 0), ys(ndim, 0);
@@ -224,9 +228,11 @@ inline bool allclose(const Float32Array& x, const Float32Array& y, const wasmshi
       return true;
     });
     p.product64 = y_scalar || rtol.forces_float64;
-    *error = detail::array_operand_error(rtol, "multiply", "*", y_scalar ? "float64" : "float32", finite_pairs);
+    *error =
+        detail::array_operand_error(rtol, "multiply", "*", y_scalar ? "float64" : "float32", finite_pairs);
     if (error->empty() && !rtol.is_object()) {
-      *error = detail::array_operand_error(atol, "add", "+", p.product64 ? "float64" : "float32", finite_pairs);
+      *error =
+          detail::array_operand_error(atol, "add", "+", p.product64 ? "float64" : "float32", finite_pairs);
     }
     if (!error->empty()) return false;
     p.diff64 = y_scalar;
@@ -240,7 +246,8 @@ inline bool allclose(const Float32Array& x, const Float32Array& y, const wasmshi
     if (!std::isfinite(r) || !std::isfinite(a)) {
       ok = r == a;
     } else {
-      const double diff = p.diff64 ? std::fabs(static_cast<double>(r) - static_cast<double>(a)) : std::fabs(r - a);
+      const double diff =
+          p.diff64 ? std::fabs(static_cast<double>(r) - static_cast<double>(a)) : std::fabs(r - a);
       double tolerance;
       if (p.sum64) {
         const double product = p.product64 ? rtol.value * std::fabs(static_cast<double>(a))

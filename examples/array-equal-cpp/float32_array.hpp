@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <string>
 #include <vector>
-
 #include <wasmshim/json.hpp>
 #include <wasmshim/number_text.hpp>
 
@@ -41,7 +40,8 @@ struct Discovery {
 
 // numpy's update_shape(): merges a scalar (new_ndim 0) or a sequence level (new_ndim 1) found at
 // depth curr into the shape found so far. Returns false when that makes the input ragged.
-inline bool update_shape(int curr, int* max_ndim, Discovery& d, int new_ndim, std::size_t new_dim, bool sequence) {
+inline bool update_shape(int curr, int* max_ndim, Discovery& d, int new_ndim, std::size_t new_dim,
+                         bool sequence) {
   bool success = true;
   if (curr + new_ndim > *max_ndim) {
     success = false;
@@ -55,8 +55,7 @@ inline bool update_shape(int curr, int* max_ndim, Discovery& d, int new_ndim, st
       d.shape[curr + i] = new_dim;
     } else if (new_dim != d.shape[curr + i]) {
       success = false;
-      if (!sequence) *max_ndim -= new_ndim - i;
-      else *max_ndim = curr;
+      *max_ndim = sequence ? curr : *max_ndim - (new_ndim - i);
       break;
     }
   }
@@ -155,8 +154,9 @@ inline bool to_float32_array(const wasmshim::Value& v, Float32Array* out, PyErro
           "setting an array element with a sequence. The requested array would exceed the maximum number "
           "of dimension of 32.";
     } else {
-      error->message = "setting an array element with a sequence. The requested array has an inhomogeneous "
-                       "shape after ";
+      error->message =
+          "setting an array element with a sequence. The requested array has an inhomogeneous "
+          "shape after ";
       wasmshim::append_unsigned(static_cast<uint64_t>(ndim), error->message);
       error->message += " dimensions. The detected shape was " + detail::tuple_text(d.shape, ndim) +
                         " + inhomogeneous part.";

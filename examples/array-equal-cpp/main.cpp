@@ -1,9 +1,15 @@
 // Port of Lambda Feedback's ArrayEqual (shared/spec/lf-functions.md section 4): are two arrays of
 // numbers (or numeric strings) equal within atol + rtol * |answer|, computed like numpy in float32?
-// Same results, feedback texts, error texts and quirks as the Python original.
-#include <wasmshim/wasmshim.hpp>
-
+// Same results, feedback texts, error texts and quirks as the Python original (numpy 1.24 to 1.26).
+// Known differences, all about inputs no real question sends:
+//  * a list as atol or rtol (numpy would broadcast it) is an error reply "array-valued tolerances are
+//    not supported";
+//  * an integer tolerance beyond int64 is computed as the float64 it rounds to (numpy uses uint64,
+//    or Python objects past 2^64);
+//  * the TypeError for an object element keeps the Python 3.8/3.9 wording that lf-functions.md
+//    records ("a string or a number"; Python 3.10+ says "a string or a real number").
 #include <string>
+#include <wasmshim/wasmshim.hpp>
 
 #include "allclose.hpp"
 #include "float32_array.hpp"
@@ -44,7 +50,8 @@ Result generic_error(std::string detail) {
 // anything else (TypeError, OverflowError) is the generic error with str(e).
 Result conversion_error(const char* message, const numpy::PyError& error) {
   if (std::string_view(error.type) != "ValueError") return generic_error(error.message);
-  return Result::error(message).with("detail", Value(std::string("ValueError(") + python::repr(error.message) + ")"));
+  return Result::error(message).with("detail",
+                                     Value(std::string("ValueError(") + python::repr(error.message) + ")"));
 }
 
 Result evaluate(const Value& response, const Value& answer, const Object& params) {
@@ -71,12 +78,13 @@ Result evaluate(const Value& response, const Value& answer, const Object& params
   const Value* atol = params.find("atol");
   bool close = false;
   std::string numpy_error;
-  if (!numpy::allclose(response_array, answer_array, rtol != nullptr ? *rtol : zero, atol != nullptr ? *atol : zero,
-                       &close, &numpy_error)) {
+  if (!numpy::allclose(response_array, answer_array, rtol != nullptr ? *rtol : zero,
+                       atol != nullptr ? *atol : zero, &close, &numpy_error)) {
     return generic_error(std::move(numpy_error));
   }
   const Value* feedback = params.find("feedback_for_incorrect_response");
-  if (!close && feedback != nullptr && !feedback->is_null()) return Result::eval(false).with("feedback", *feedback);
+  if (!close && feedback != nullptr && !feedback->is_null())
+    return Result::eval(false).with("feedback", *feedback);
   return Result::eval(close);
 }
 

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
-
 #include <wasmshim/utf8.hpp>
 
 namespace python {
@@ -106,10 +105,15 @@ inline bool to_float(std::string_view s, double* out) {
   for (std::size_t i = 0; i < s.size();) {
     const auto cp = static_cast<uint32_t>(wasmshim::utf8::decode(s.data(), s.size(), &i));
     const int digit = decimal_digit(cp);
-    if (cp < 0x80) ascii += static_cast<char>(cp);
-    else if (is_space(cp)) ascii += ' ';
-    else if (digit >= 0) ascii += static_cast<char>('0' + digit);
-    else return false;
+    if (cp < 0x80) {
+      ascii += static_cast<char>(cp);
+    } else if (is_space(cp)) {
+      ascii += ' ';
+    } else if (digit >= 0) {
+      ascii += static_cast<char>('0' + digit);
+    } else {
+      return false;
+    }
   }
   std::string text;
   char prev = '\0';

@@ -1,12 +1,11 @@
 // The compare evaluator (examples/README.md): numbers within atol + rtol * |answer|, strings exactly
 // or case-folded and trimmed, arrays and objects element by element. Rust and Go implement the same
 // behaviour; examples/cases.json holds all three to it.
-#include <wasmshim/wasmshim.hpp>
-
 #include <cmath>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <wasmshim/wasmshim.hpp>
 
 using wasmshim::Array;
 using wasmshim::Object;
@@ -52,7 +51,8 @@ std::string read_options(const Object& params, Options* options) {
   if (const Value* v = params.find("case_sensitive")) options->case_sensitive = v->as_bool();
   if (const Value* v = params.find("trim")) options->trim = v->as_bool();
   if (const Value* v = params.find("correct_response_feedback")) options->correct_feedback = v->as_string();
-  if (const Value* v = params.find("incorrect_response_feedback")) options->incorrect_feedback = v->as_string();
+  if (const Value* v = params.find("incorrect_response_feedback"))
+    options->incorrect_feedback = v->as_string();
   return std::string();
 }
 
@@ -94,7 +94,9 @@ bool is_json_number(std::string_view s) {
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool numbers_equal(double r, double a, const Options& o) { return std::fabs(r - a) <= o.atol + o.rtol * std::fabs(a); }
+bool numbers_equal(double r, double a, const Options& o) {
+  return std::fabs(r - a) <= o.atol + o.rtol * std::fabs(a);
+}
 
 bool strings_equal(std::string_view r, std::string_view a, const Options& o) {
   r = trimmed(r, o.trim);

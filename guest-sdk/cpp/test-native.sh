@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds and runs the native unit tests of the C++ SDK and examples with the host compiler (g++ by
-# default; CXX_NATIVE=clang++ works too), under AddressSanitizer and UndefinedBehaviorSanitizer.
-# Each test binary ends with "<name>: N passed, N failed"; the script fails if any test fails.
+# Builds and runs the native unit tests of the C++ SDK and examples with the host compiler, under
+# AddressSanitizer and UndefinedBehaviorSanitizer (g++ by default; CXX_NATIVE picks another compiler,
+# which then needs its sanitizer runtimes). Each test binary ends with "<name>: N passed, N failed";
+# the script fails if any test fails.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Native (host) checks of the Rust guest SDK, the Rust examples and the no_std fixture: formatting, clippy,
-# and the unit tests (the examples run their case tables, examples/cases.json and
+# Native (host) checks of the Rust guest SDK, the Rust examples and the no_std fixture: formatting, clippy
+# (for the host and for wasm32), and the unit tests (the examples run their case tables, examples/cases.json and
 # examples/is-similar-rust/cases.json, directly against the evaluators).
 set -euo pipefail
 
@@ -13,4 +13,7 @@ for manifest in guest-sdk/rust examples tests/fixtures/shimmy-rust-nostd; do
   cargo clippy --locked --offline --all-targets --target-dir "$target_dir" \
     --manifest-path "$root/$manifest/Cargo.toml" -- -D warnings
   cargo test --locked --offline --target-dir "$target_dir" --manifest-path "$root/$manifest/Cargo.toml"
+  # The WebAssembly-only code (exports, allocator, panic handlers) is linted for its own target.
+  cargo clippy --locked --offline --target wasm32-unknown-unknown --target-dir "$target_dir" \
+    --manifest-path "$root/$manifest/Cargo.toml" -- -D warnings
 done

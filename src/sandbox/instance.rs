@@ -270,15 +270,17 @@ impl Offload {
 
     /// Runs `job` on an evaluation thread and parks the calling coroutine until it is done.
     fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> T {
-        let (done, result) = mpsc::channel();
+        // Boxed, because may's channel queues allocate blocks of slots on the stack first: a slot the size of
+        // an instance overflows a coroutine stack.
+        let (done, result) = mpsc::channel::<Box<T>>();
         let job = Box::new(move || {
-            let _ = done.send(job());
+            let _ = done.send(Box::new(job()));
         });
         if let Err(unsent) = self.jobs.send(job) {
             // No evaluation thread is alive: run the job here rather than fail the request.
             (unsent.0)();
         }
-        result.recv().expect("every job sends its result before it ends")
+        *result.recv().expect("every job sends its result before it ends")
     }
 }
 

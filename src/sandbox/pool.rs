@@ -20,8 +20,9 @@ pub struct Evaluator {
     module: LoadedModule,
     snapshot: Snapshot,
     settings: Settings,
-    free: mpmc::Sender<Instance>,
-    waiting: mpmc::Receiver<Instance>,
+    // Boxed: may's queues build blocks of slots on the stack, and a slot the size of an instance is large.
+    free: mpmc::Sender<Box<Instance>>,
+    waiting: mpmc::Receiver<Box<Instance>>,
     idle: AtomicUsize,
     replaced: AtomicU64,
     offload: Offload,
@@ -111,7 +112,7 @@ impl Evaluator {
             replaced: AtomicU64::new(0),
             offload: Offload::start(pool_size),
         });
-        evaluator.put_back(first);
+        evaluator.put_back(Box::new(first));
         for _ in 1..pool_size {
             match evaluator.new_instance() {
                 Ok(instance) => evaluator.put_back(instance),
@@ -140,8 +141,9 @@ impl Evaluator {
         };
         self.idle.fetch_sub(1, Ordering::Relaxed);
         let envelope = envelope(method, body);
-        let (mut instance, CallOutcome { reply, fuel_used, dirty }) =
-            instance.call(&envelope, &self.settings, &self.offload);
+        let (instance, CallOutcome { reply, fuel_used, dirty }) =
+            (*instance).call(&envelope, &self.settings, &self.offload);
+        let mut instance = Box::new(instance);
         let output = instance.take_output();
         let replace = dirty
             || self.settings.snapshot == SnapshotStrategy::Fresh
@@ -178,7 +180,7 @@ impl Evaluator {
         &self.settings
     }
 
-    fn put_back(&self, instance: Instance) {
+    fn put_back(&self, instance: Box<Instance>) {
         self.idle.fetch_add(1, Ordering::Relaxed);
         // The receiver lives as long as `self`, so sending cannot fail.
         let _ = self.free.send(instance);
@@ -186,7 +188,7 @@ impl Evaluator {
 
     /// A new instance in the snapshot's state. Modules whose code changes tables or segments re-run their
     /// initialiser instead, because the snapshot does not cover that state.
-    fn new_instance(&self) -> Result<Instance, Failure> {
+    fn new_instance(&self) -> Result<Box<Instance>, Failure> {
         let mut instance = Instance::instantiate(&self.module, &self.settings)?;
         if self.module.mutates_tables_or_segments.is_some() {
             let (initialized, result) = instance.initialize(&self.settings);
@@ -194,12 +196,12 @@ impl Evaluator {
             instance = initialized;
         }
         instance.write_snapshot(&self.snapshot)?;
-        Ok(instance)
+        Ok(Box::new(instance))
     }
 
     /// Drops a used instance and puts a new one in its place. If building it fails, a background thread keeps
     /// trying (and logging) so that the pool never shrinks for good.
-    fn replace(self: &Arc<Self>, used: Instance) {
+    fn replace(self: &Arc<Self>, used: Box<Instance>) {
         drop(used);
         self.replaced.fetch_add(1, Ordering::Relaxed);
         match self.new_instance() {

@@ -99,14 +99,17 @@ impl BigInt {
         self.to_i64().is_some()
     }
 
+    /// Whether it is 0.
     pub fn is_zero(&self) -> bool {
         self.digits.is_empty()
     }
 
+    /// `abs(self)`.
     pub fn abs(&self) -> Self {
         BigInt { negative: false, digits: self.digits.clone() }
     }
 
+    /// `self + other`.
     pub fn add(&self, other: &Self) -> Self {
         if self.negative == other.negative {
             return BigInt::new(self.negative, add_magnitudes(&self.digits, &other.digits));
@@ -117,10 +120,12 @@ impl BigInt {
         }
     }
 
+    /// `self - other`.
     pub fn sub(&self, other: &Self) -> Self {
         self.add(&BigInt::new(!other.negative, other.digits.clone()))
     }
 
+    /// `self * other`.
     pub fn mul(&self, other: &Self) -> Self {
         let mut product = vec![0u32; self.digits.len() + other.digits.len()];
         for (i, &a) in self.digits.iter().enumerate() {

@@ -16,16 +16,24 @@ pub type Exception = String;
 /// whether they are empty: the results of adding or repeating them never reach the reply.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Py {
+    /// `bool` (JSON `true`/`false`), a subclass of `int`.
     Bool(bool),
+    /// `int`.
     Int(BigInt),
+    /// `float`.
     Float(f64),
+    /// `str`.
     Str { empty: bool },
+    /// `list`.
     List { empty: bool },
+    /// `None` (JSON `null`).
     None,
+    /// `dict`.
     Dict,
 }
 
 impl Py {
+    /// What `json.loads` makes of `value`.
     pub fn from_value(value: &Value) -> Self {
         match value {
             Value::Null => Py::None,

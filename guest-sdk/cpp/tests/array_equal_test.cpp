@@ -30,22 +30,48 @@ std::string float_text(const std::string& s) {
 
 void test_python_float() {
   const struct {
-    const char* input;  // JSON string literal
+    const char* input;     // JSON string literal
     const char* expected;  // repr(float(input)), or ValueError
   } kCases[] = {
-      {R"("1")", "1.0"},           {R"(" 2.5 ")", "2.5"},         {R"("1_000")", "1000.0"},
-      {R"("1e1_0")", "10000000000.0"}, {R"("_1")", "ValueError"}, {R"("1_")", "ValueError"},
-      {R"("1__0")", "ValueError"}, {R"("1._5")", "ValueError"},   {R"("1_.5")", "ValueError"},
-      {R"("1.e5")", "100000.0"},   {R"(".5")", "0.5"},            {R"("-.5")", "-0.5"},
-      {R"("5.")", "5.0"},          {R"("+inf")", "inf"},          {R"("-Infinity")", "-inf"},
-      {R"("nAn")", "nan"},         {R"("infinit")", "ValueError"}, {R"("1e")", "ValueError"},
-      {R"("e5")", "ValueError"},   {R"("0x10")", "ValueError"},   {R"("1\u0000")", "ValueError"},
-      {R"("\u001c1\u001f")", "ValueError"}, {R"("\u00851")", "1.0"}, {R"("1e99999")", "inf"},
-      {R"("-0")", "-0.0"},         {R"("\u0661\u0662.5")", "12.5"}, {R"("\u30001\u3000")", "1.0"},
-      {R"("1,5")", "ValueError"},  {R"("")", "ValueError"},       {R"(" ")", "ValueError"},
-      {R"("+")", "ValueError"},    {R"("-.")", "ValueError"},     {R"("1e+")", "ValueError"},
-      {R"("1E-3")", "0.001"},      {R"("\u0661e\u0661")", "10.0"}, {R"("\u00b2")", "ValueError"},
-      {R"("inf inity")", "ValueError"}, {R"("++1")", "ValueError"}, {R"("1 2")", "ValueError"},
+      {R"("1")", "1.0"},
+      {R"(" 2.5 ")", "2.5"},
+      {R"("1_000")", "1000.0"},
+      {R"("1e1_0")", "10000000000.0"},
+      {R"("_1")", "ValueError"},
+      {R"("1_")", "ValueError"},
+      {R"("1__0")", "ValueError"},
+      {R"("1._5")", "ValueError"},
+      {R"("1_.5")", "ValueError"},
+      {R"("1.e5")", "100000.0"},
+      {R"(".5")", "0.5"},
+      {R"("-.5")", "-0.5"},
+      {R"("5.")", "5.0"},
+      {R"("+inf")", "inf"},
+      {R"("-Infinity")", "-inf"},
+      {R"("nAn")", "nan"},
+      {R"("infinit")", "ValueError"},
+      {R"("1e")", "ValueError"},
+      {R"("e5")", "ValueError"},
+      {R"("0x10")", "ValueError"},
+      {R"("1\u0000")", "ValueError"},
+      {R"("\u001c1\u001f")", "ValueError"},
+      {R"("\u00851")", "1.0"},
+      {R"("1e99999")", "inf"},
+      {R"("-0")", "-0.0"},
+      {R"("\u0661\u0662.5")", "12.5"},
+      {R"("\u30001\u3000")", "1.0"},
+      {R"("1,5")", "ValueError"},
+      {R"("")", "ValueError"},
+      {R"(" ")", "ValueError"},
+      {R"("+")", "ValueError"},
+      {R"("-.")", "ValueError"},
+      {R"("1e+")", "ValueError"},
+      {R"("1E-3")", "0.001"},
+      {R"("\u0661e\u0661")", "10.0"},
+      {R"("\u00b2")", "ValueError"},
+      {R"("inf inity")", "ValueError"},
+      {R"("++1")", "ValueError"},
+      {R"("1 2")", "ValueError"},
       {R"j("nan(1)")j", "ValueError"},
   };
   for (const auto& c : kCases) CHECK_EQ(float_text(js(c.input)), c.expected);
@@ -56,9 +82,14 @@ void test_python_strip() {
     const char* input;
     const char* expected;
   } kCases[] = {
-      {R"(" a ")", R"("a")"},           {R"("\u3000a\u2003")", R"("a")"}, {R"("\u001ca\u001f")", R"("a")"},
-      {R"("\u0085\u00a0a")", R"("a")"}, {R"("a b")", R"("a b")"},         {R"("")", R"("")"},
-      {R"("   ")", R"("")"},            {R"("\u200ba")", R"("\u200ba")"},  // zero-width space is not space
+      {R"(" a ")", R"("a")"},
+      {R"("\u3000a\u2003")", R"("a")"},
+      {R"("\u001ca\u001f")", R"("a")"},
+      {R"("\u0085\u00a0a")", R"("a")"},
+      {R"("a b")", R"("a b")"},
+      {R"("")", R"("")"},
+      {R"("   ")", R"("")"},
+      {R"("\u200ba")", R"("\u200ba")"},  // zero-width space is not space
   };
   for (const auto& c : kCases) CHECK_EQ(std::string(python::strip(js(c.input))), js(c.expected));
 }
@@ -87,13 +118,15 @@ std::string array_shape(const std::string& json) {
   CHECK(wasmshim::parse_json(json, v, error));
   numpy::Float32Array array;
   numpy::PyError py_error;
-  if (!numpy::to_float32_array(v, &array, &py_error)) return std::string(py_error.type) + ": " + py_error.message;
+  if (!numpy::to_float32_array(v, &array, &py_error))
+    return std::string(py_error.type) + ": " + py_error.message;
   return numpy::detail::tuple_text(array.shape.data(), static_cast<int>(array.shape.size()));
 }
 
 void test_shape_discovery() {
-  const std::string ragged = "ValueError: setting an array element with a sequence. The requested array has an "
-                             "inhomogeneous shape after ";
+  const std::string ragged =
+      "ValueError: setting an array element with a sequence. The requested array has an "
+      "inhomogeneous shape after ";
   const struct {
     const char* input;
     std::string expected;
@@ -101,38 +134,51 @@ void test_shape_discovery() {
       {"[[1,2],[3]]", ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part."},
       {"[[1],2]", ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part."},
       {"[1,[2]]", ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part."},
-      {"[[[1,2],[3,4]],[[1,2],[3]]]", ragged + "2 dimensions. The detected shape was (2, 2) + inhomogeneous part."},
+      {"[[[1,2],[3,4]],[[1,2],[3]]]",
+       ragged + "2 dimensions. The detected shape was (2, 2) + inhomogeneous part."},
       {"[[1,2],[3,[4]]]", ragged + "2 dimensions. The detected shape was (2, 2) + inhomogeneous part."},
       {"[[[]],[1]]", ragged + "2 dimensions. The detected shape was (2, 1) + inhomogeneous part."},
       {"[[[1],[2]],[[3]]]", ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part."},
       {"[[[1,2]],[3]]", ragged + "2 dimensions. The detected shape was (2, 1) + inhomogeneous part."},
       {"[[1],[[2]]]", ragged + "2 dimensions. The detected shape was (2, 1) + inhomogeneous part."},
       {"[[],1]", ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part."},
-      {"[[{\"a\":1},{\"b\":2}],[1]]", ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part."},
+      {"[[{\"a\":1},{\"b\":2}],[1]]",
+       ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part."},
       {"[{\"a\":1}]", "TypeError: float() argument must be a string or a number, not 'dict'"},
       {"[null,true,\"1_0\",\" inf \"]", "(4,)"},
       {"5", "()"},
       {"[[],[]]", "(2, 0)"},
       {"[]", "(0,)"},
-      {"[100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-       "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-       "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000]",
+      {"[1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+       "00000000000"
+       "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+       "0000000000"
+       "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+       "00]",
        "OverflowError: int too large to convert to float"},
   };
   for (const auto& c : kCases) CHECK_EQ(array_shape(c.input), c.expected);
-  const auto deep = [](int n) { return std::string(static_cast<std::size_t>(n), '[') + "1" + std::string(static_cast<std::size_t>(n), ']'); };
-  CHECK_EQ(array_shape(deep(32)), "(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)");
-  const std::string too_deep = "ValueError: setting an array element with a sequence. The requested array would exceed "
-                               "the maximum number of dimension of 32.";
+  const auto deep = [](int n) {
+    return std::string(static_cast<std::size_t>(n), '[') + "1" +
+           std::string(static_cast<std::size_t>(n), ']');
+  };
+  CHECK_EQ(
+      array_shape(deep(32)),
+      "(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)");
+  const std::string too_deep =
+      "ValueError: setting an array element with a sequence. The requested array would exceed "
+      "the maximum number of dimension of 32.";
   CHECK_EQ(array_shape(deep(33)), too_deep);
   CHECK_EQ(array_shape(deep(128)), too_deep);
-  CHECK_EQ(array_shape("[" + deep(31) + ",1]"), ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part.");
+  CHECK_EQ(array_shape("[" + deep(31) + ",1]"),
+           ragged + "1 dimensions. The detected shape was (2,) + inhomogeneous part.");
 }
 
 void test_float32_conversion() {
   Value v;
   std::string error;
-  CHECK(wasmshim::parse_json("[18014399583223809, 1e39, -1e39, null, true, false, \"0.1\", 1e-46]", v, error));
+  CHECK(
+      wasmshim::parse_json("[18014399583223809, 1e39, -1e39, null, true, false, \"0.1\", 1e-46]", v, error));
   numpy::Float32Array array;
   numpy::PyError py_error;
   CHECK(numpy::to_float32_array(v, &array, &py_error));
@@ -154,7 +200,8 @@ std::string eval(const std::string& body) {
 
 void test_beyond_the_case_table() {
   // Inputs the HTTP layer's JSON parser may refuse, so they live here rather than in cases.json.
-  CHECK_EQ(eval(R"({"response":[1e400],"answer":["inf"]})"), R"({"command":"eval","result":{"is_correct":true}})");
+  CHECK_EQ(eval(R"({"response":[1e400],"answer":["inf"]})"),
+           R"({"command":"eval","result":{"is_correct":true}})");
   CHECK_EQ(eval(R"({"response":[1],"answer":[1)" + std::string(400, '0') + "]}"),
            R"({"error":{"message":"An exception was raised while executing the evaluation function.",)"
            R"("detail":"int too large to convert to float"}})");

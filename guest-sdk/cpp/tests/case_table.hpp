@@ -7,7 +7,6 @@
 
 #include <cstdio>
 #include <string>
-
 #include <wasmshim/evaluator.hpp>
 
 #include "check.hpp"

@@ -19,7 +19,8 @@ inline void record(bool ok, const char* what, const char* file, int line) {
   std::printf("FAIL %s:%d: %s\n", file, line, what);
 }
 
-inline void equal(const std::string& got, const std::string& expected, const char* what, const char* file, int line) {
+inline void equal(const std::string& got, const std::string& expected, const char* what, const char* file,
+                  int line) {
   record(got == expected, what, file, line);
   if (got != expected) std::printf("  got:      %s\n  expected: %s\n", got.c_str(), expected.c_str());
 }

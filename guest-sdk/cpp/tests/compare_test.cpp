@@ -34,21 +34,26 @@ void test_numbers() {
 void test_structures() {
   CHECK_EQ(eval(R"({"response":{"a":1,"b":2},"answer":{"a":1,"c":2}})"), kIncorrect);
   CHECK_EQ(eval(R"({"response":{"a":1,"a":2},"answer":{"a":2}})"), kCorrect);  // the last value wins
-  CHECK_EQ(eval(R"({"response":[[[["x"]]]],"answer":[[[["X"]]]],"params":{"case_sensitive":false}})"), kCorrect);
+  CHECK_EQ(eval(R"({"response":[[[["x"]]]],"answer":[[[["X"]]]],"params":{"case_sensitive":false}})"),
+           kCorrect);
   CHECK_EQ(eval(R"({"response":null,"answer":null})"), kCorrect);
   CHECK_EQ(eval(R"({"response":[],"answer":{}})"), kIncorrect);
   std::string wide_r = "{", wide_a = "{";
   for (int i = 0; i < 50; ++i) {
     wide_r += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":" + std::to_string(i);
-    wide_a += (i ? "," : "") + std::string("\"k") + std::to_string(49 - i) + "\":" + std::to_string(49 - i) + ".0";
+    wide_a +=
+        (i ? "," : "") + std::string("\"k") + std::to_string(49 - i) + "\":" + std::to_string(49 - i) + ".0";
   }
   CHECK_EQ(eval(R"({"response":)" + wide_r + R"(},"answer":)" + wide_a + "}}"), kCorrect);
 }
 
 void test_preview() {
   std::string reply;
-  wasmshim_evaluator.handle(R"({"method":"preview","params":{"response":123456789012345678901234567890}})", reply);
-  CHECK_EQ(reply, R"({"command":"preview","result":{"preview":{"type":"number","response":123456789012345678901234567890}}})");
+  wasmshim_evaluator.handle(R"({"method":"preview","params":{"response":123456789012345678901234567890}})",
+                            reply);
+  CHECK_EQ(
+      reply,
+      R"({"command":"preview","result":{"preview":{"type":"number","response":123456789012345678901234567890}}})");
   reply.clear();
   wasmshim_evaluator.handle(R"({"method":"preview","params":{"response":"a\u0000b"}})", reply);
   CHECK_EQ(reply, R"({"command":"preview","result":{"preview":{"type":"string","response":"a\u0000b"}}})");

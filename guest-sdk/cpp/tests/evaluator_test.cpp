@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-
 #include <wasmshim/wasmshim.hpp>
 
 #include "check.hpp"
@@ -16,7 +15,8 @@ namespace {
 
 // Correct when response equals answer as JSON text; reports the params it saw as an extra field.
 Result echo_eval(const Value& response, const Value& answer, const Object& params) {
-  if (response.as_string() == "fail") return Result::error("cannot evaluate").with("detail", Value("on purpose"));
+  if (response.as_string() == "fail")
+    return Result::error("cannot evaluate").with("detail", Value("on purpose"));
   const bool ok = wasmshim::to_json(response) == wasmshim::to_json(answer);
   return Result::eval(ok, ok ? "yes" : "no").with("params_seen", Value(params));
 }
@@ -28,15 +28,14 @@ Result upper_preview(const Value& response, const Object&) {
 }
 
 constexpr wasmshim::SelfTest kTests[] = {
-    {"passes", "1", "1", "{}", true},
-    {"fails", "1", "2", "{}", true},
-    {"errors", R"("fail")", "1", "{}", true},
-    {"bad json", "[", "1", "{}", true},
+    {"passes", "1", "1", "{}", true},         {"fails", "1", "2", "{}", true},
+    {"errors", R"("fail")", "1", "{}", true}, {"bad json", "[", "1", "{}", true},
     {"bad params", "1", "1", "[]", true},
 };
 
 constexpr wasmshim::Evaluator kPlain(echo_eval);
-constexpr wasmshim::Evaluator kFull = wasmshim::Evaluator(echo_eval).with_preview(upper_preview).with_self_tests(kTests);
+constexpr wasmshim::Evaluator kFull =
+    wasmshim::Evaluator(echo_eval).with_preview(upper_preview).with_self_tests(kTests);
 
 std::string handle(const wasmshim::Evaluator& evaluator, const std::string& request) {
   std::string reply;
@@ -74,8 +73,9 @@ void test_preview() {
 }
 
 void test_healthcheck() {
-  CHECK_EQ(handle(kPlain, R"({"method":"healthcheck","params":{}})"),
-           R"({"command":"healthcheck","result":{"tests_passed":true,"successes":[],"failures":[],"errors":[]}})");
+  CHECK_EQ(
+      handle(kPlain, R"({"method":"healthcheck","params":{}})"),
+      R"({"command":"healthcheck","result":{"tests_passed":true,"successes":[],"failures":[],"errors":[]}})");
   CHECK_EQ(handle(kFull, R"({"method":"healthcheck","params":{}})"),
            R"({"command":"healthcheck","result":{"tests_passed":false,"successes":[{"name":"passes"}],)"
            R"("failures":[{"name":"fails","expected":true,"got":false}],)"
@@ -91,19 +91,23 @@ void test_malformed_requests() {
   CHECK_EQ(error_message(handle(kPlain, R"({"method":"grade","params":{}})")), "unsupported method: grade");
   CHECK_EQ(error_message(handle(kPlain, R"({"method":"eval","params":[1]})")),
            "invalid request: the body must be a JSON object");
-  CHECK_EQ(error_message(handle(kPlain, eval_request(R"({"answer":1})"))), "invalid request: response is required");
-  CHECK_EQ(error_message(handle(kPlain, eval_request(R"({"response":1})"))), "invalid request: answer is required");
+  CHECK_EQ(error_message(handle(kPlain, eval_request(R"({"answer":1})"))),
+           "invalid request: response is required");
+  CHECK_EQ(error_message(handle(kPlain, eval_request(R"({"response":1})"))),
+           "invalid request: answer is required");
   CHECK_EQ(error_message(handle(kPlain, eval_request(R"({"response":1,"answer":1,"params":"x"})"))),
            "invalid request: params must be an object");
   CHECK_EQ(error_message(handle(kPlain, eval_request("{\"response\":\"\xff\",\"answer\":1}"))),
            "invalid request: invalid UTF-8 in string at byte 39");
   // The body may nest 128 levels (the envelope's own object does not count); 129 is an error reply.
   const std::string deep128 = std::string(127, '[') + std::string(127, ']');
-  CHECK(handle(kPlain, eval_request(R"({"response":)" + deep128 + R"(,"answer":1})")).rfind("{\"command\"", 0) == 0);
+  CHECK(handle(kPlain, eval_request(R"({"response":)" + deep128 + R"(,"answer":1})"))
+            .rfind("{\"command\"", 0) == 0);
   const std::string deep129 = std::string(128, '[') + std::string(128, ']');
   CHECK(error_message(handle(kPlain, eval_request(R"({"response":)" + deep129 + R"(,"answer":1})")))
             .rfind("invalid request: JSON nested too deeply", 0) == 0);
-  CHECK(error_message(handle(kPlain, eval_request(std::string(1000000, '[')))).rfind("invalid request:", 0) == 0);
+  CHECK(error_message(handle(kPlain, eval_request(std::string(1000000, '[')))).rfind("invalid request:", 0) ==
+        0);
 }
 
 void test_abi_reply_buffer() {
@@ -115,7 +119,8 @@ void test_abi_reply_buffer() {
   // evaluate returns the reply's address as a wasm32 pointer; natively that is its low 32 bits.
   CHECK(out == static_cast<uint32_t>(reinterpret_cast<uintptr_t>(wasmshim::abi::reply_buffer.data())));
   const std::string& reply = wasmshim::abi::reply_buffer;
-  const std::string expected = R"({"command":"eval","result":{"is_correct":true,"feedback":"yes","params_seen":{}}})";
+  const std::string expected =
+      R"({"command":"eval","result":{"is_correct":true,"feedback":"yes","params_seen":{}}})";
   CHECK(reply.size() == expected.size() + 4);
   const uint32_t length = static_cast<uint32_t>(static_cast<unsigned char>(reply[0])) |
                           static_cast<uint32_t>(static_cast<unsigned char>(reply[1])) << 8 |

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstring>
 #include <string>
-
 #include <wasmshim/json.hpp>
 #include <wasmshim/json_parse.hpp>
 #include <wasmshim/json_write.hpp>
@@ -37,7 +36,10 @@ std::string repr(double x) {
   return out;
 }
 
-std::string nested(int depth) { return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']'); }
+std::string nested(int depth) {
+  return std::string(static_cast<std::size_t>(depth), '[') +
+         std::string(static_cast<std::size_t>(depth), ']');
+}
 
 void test_number_kinds() {
   CHECK(parsed("1").is_int());
@@ -56,7 +58,7 @@ void test_number_kinds() {
   CHECK(parsed("-9223372036854775809").is_big_int());
   CHECK_EQ(round_trip("123456789012345678901234567890"), "123456789012345678901234567890");
   CHECK(parsed("123456789012345678901234567890").as_double() == 1.2345678901234568e29);
-  CHECK(std::isinf(parsed("1e400").as_double()));  // Python's json gives inf too
+  CHECK(std::isinf(parsed("1e400").as_double()));                         // Python's json gives inf too
   CHECK(parsed("18014399583223809").as_double() == 18014399583223808.0);  // correctly rounded
   CHECK(parsed("0.1").as_double() == 0.1);
 }
@@ -108,7 +110,10 @@ void test_strings() {
   CHECK_EQ(wasmshim::to_json(Value(std::string("nul\0byte", 8))), R"("nul\u0000byte")");
   CHECK_EQ(wasmshim::to_json(Value("é 😀")), "\"é 😀\"");
   // Invalid UTF-8 from the author never reaches the host: one U+FFFD per bad byte.
-  CHECK_EQ(wasmshim::to_json(Value("a\xff" "b\xc3")), "\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\"");
+  CHECK_EQ(wasmshim::to_json(Value("a\xff"
+                                   "b\xc3")),
+           "\"a\xEF\xBF\xBD"
+           "b\xEF\xBF\xBD\"");
   CHECK_EQ(parsed(R"("\u00e9\ud83d\ude00\/")").as_string(), "é😀/");
   CHECK_EQ(parsed(R"("\"\\\b\f\n\r\t")").as_string(), "\"\\\b\f\n\r\t");
   CHECK_EQ(round_trip(R"("\u0000")"), R"("\u0000")");
@@ -116,10 +121,34 @@ void test_strings() {
 
 void test_parse_errors() {
   const char* kInvalid[] = {
-      "",      " ",        "[1,]",    "{\"a\"}",  "{\"a\":1,}", "01",      "1.",       ".5",     "+1",
-      "-",     "1e",       "nul",     "tru",      "\"abc",      "[1 2]",   "1 2",      "{1:2}",  "NaN",
-      "Infinity", "[",     "\"\\x\"", "\"\\u12\"", "'a'",       "\"a\tb\"", "\"\\ud800\"", "\"\\udc00\"",
-      "\"\\ud800\\u0041\"", "\"\\ud800x\"",
+      "",
+      " ",
+      "[1,]",
+      "{\"a\"}",
+      "{\"a\":1,}",
+      "01",
+      "1.",
+      ".5",
+      "+1",
+      "-",
+      "1e",
+      "nul",
+      "tru",
+      "\"abc",
+      "[1 2]",
+      "1 2",
+      "{1:2}",
+      "NaN",
+      "Infinity",
+      "[",
+      "\"\\x\"",
+      "\"\\u12\"",
+      "'a'",
+      "\"a\tb\"",
+      "\"\\ud800\"",
+      "\"\\udc00\"",
+      "\"\\ud800\\u0041\"",
+      "\"\\ud800x\"",
   };
   for (const char* text : kInvalid) {
     const std::string error = parse_error(text);
@@ -130,7 +159,8 @@ void test_parse_errors() {
 }
 
 void test_utf8() {
-  CHECK_EQ(parsed("\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80\"").as_string(), "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80");
+  CHECK_EQ(parsed("\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80\"").as_string(),
+           "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80");
   const char* kInvalid[] = {
       "\"\xff\"",              // not a lead byte
       "\"\x80\"",              // stray continuation byte

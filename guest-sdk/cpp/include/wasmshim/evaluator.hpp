@@ -84,12 +84,14 @@ class Evaluator {
  public:
   constexpr explicit Evaluator(EvalFn eval) : eval_(eval) {}
 
+  // A copy that answers preview requests with preview (without one: "preview not supported").
   constexpr Evaluator with_preview(PreviewFn preview) const {
     Evaluator e = *this;
     e.preview_ = preview;
     return e;
   }
 
+  // A copy whose healthcheck runs tests; the array must outlive the evaluator (make it constexpr).
   template <std::size_t N>
   constexpr Evaluator with_self_tests(const SelfTest (&tests)[N]) const {
     Evaluator e = *this;
@@ -127,7 +129,8 @@ class Evaluator {
     const Value no_params{Object()};
     const Object& param_object = (params != nullptr ? *params : no_params).as_object();
     const Value* response = body->find("response");
-    if (response == nullptr) return append_error(Result::error("invalid request: response is required"), reply);
+    if (response == nullptr)
+      return append_error(Result::error("invalid request: response is required"), reply);
     if (name == "preview") {
       if (preview_ == nullptr) return append_error(Result::error("preview not supported"), reply);
       return append_outcome("preview", preview_(*response, param_object), reply);

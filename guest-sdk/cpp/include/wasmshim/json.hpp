@@ -60,6 +60,7 @@ class Value {
   enum class Kind : unsigned char { Null, Bool, Int, Float, String, Array, Object };
 
   Value() noexcept : kind_(Kind::Null) {}
+  // Value(nullptr) is null (without this overload it would pick the const char* one).
   Value(std::nullptr_t) noexcept : kind_(Kind::Null) {}
   Value(bool b) noexcept : kind_(Kind::Bool) { bool_ = b; }
   // Any integer type becomes an Int (values must fit in int64).
@@ -162,8 +163,11 @@ class Value {
       case Kind::Null: break;
       case Kind::Bool: bool_ = other.bool_; break;
       case Kind::Int:
-        if (big_) new (&string_) std::string(other.string_);
-        else int_ = other.int_;
+        if (big_) {
+          new (&string_) std::string(other.string_);
+        } else {
+          int_ = other.int_;
+        }
         break;
       case Kind::Float: float_ = other.float_; break;
       case Kind::String: new (&string_) std::string(other.string_); break;
@@ -179,8 +183,11 @@ class Value {
       case Kind::Null: break;
       case Kind::Bool: bool_ = other.bool_; break;
       case Kind::Int:
-        if (big_) new (&string_) std::string(std::move(other.string_));
-        else int_ = other.int_;
+        if (big_) {
+          new (&string_) std::string(std::move(other.string_));
+        } else {
+          int_ = other.int_;
+        }
         break;
       case Kind::Float: float_ = other.float_; break;
       case Kind::String: new (&string_) std::string(std::move(other.string_)); break;

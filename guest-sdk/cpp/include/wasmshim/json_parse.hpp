@@ -198,10 +198,15 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       const char c = *p_++;
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
-      else return fail("invalid \\u escape");
+      if (c >= '0' && c <= '9') {
+        v |= static_cast<uint32_t>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      } else {
+        return fail("invalid \\u escape");
+      }
     }
     *out = v;
     return true;
@@ -282,7 +287,8 @@ class Parser {
 
 // Parses one JSON text into out. On failure returns false and sets error to a short reason with
 // the byte offset. max_depth bounds how many arrays and objects may be open at once.
-inline bool parse_json(std::string_view text, Value& out, std::string& error, unsigned max_depth = kMaxDepth) {
+inline bool parse_json(std::string_view text, Value& out, std::string& error,
+                       unsigned max_depth = kMaxDepth) {
   return detail::Parser(text, max_depth).parse(out, error);
 }
 

@@ -82,8 +82,11 @@ inline void append_json(const Value& v, std::string& out) {
     }
     case Value::Kind::Float: {
       const double d = v.as_double();
-      if (std::isfinite(d)) append_float_repr(d, out);
-      else out += "null";
+      if (std::isfinite(d)) {
+        append_float_repr(d, out);
+      } else {
+        out += "null";
+      }
       break;
     }
     case Value::Kind::String: append_json_string(v.as_string(), out); break;

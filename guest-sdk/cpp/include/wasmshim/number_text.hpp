@@ -73,7 +73,8 @@ inline Decimal exact_decimal(double x) {
   Decimal d;
   append_unsigned(limbs.back(), d.digits);
   for (std::size_t i = limbs.size() - 1; i-- > 0;) {
-    for (uint32_t scale = 100000000; scale > 0; scale /= 10) d.digits += static_cast<char>('0' + limbs[i] / scale % 10);
+    for (uint32_t scale = 100000000; scale > 0; scale /= 10)
+      d.digits += static_cast<char>('0' + limbs[i] / scale % 10);
   }
   d.point = static_cast<int>(d.digits.size()) + (e < 0 ? e : 0);
   d.digits.erase(d.digits.find_last_not_of('0') + 1);

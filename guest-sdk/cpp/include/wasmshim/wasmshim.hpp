@@ -58,26 +58,26 @@ inline uint32_t evaluate(const Evaluator& evaluator, char* request, uint32_t len
 // Out of memory traps (a guest must trap, never loop): operator new is replaced by malloc-or-trap, and
 // libc++'s verbose abort by a plain trap. Both are standard override points, and libc++'s own versions
 // would link printf and stderr (about 13 KB) only to print a message nobody reads.
-#define WASMSHIM_DETAIL_EXPORTS(evaluator)                                                         \
-  void* operator new(std::size_t size) {                                                           \
-    if (void* p = std::malloc(size)) return p;                                                     \
-    __builtin_trap();                                                                              \
-  }                                                                                                \
-  void* operator new[](std::size_t size) { return operator new(size); }                           \
-  void operator delete(void* p) noexcept { std::free(p); }                                         \
-  void operator delete[](void* p) noexcept { std::free(p); }                                       \
-  void operator delete(void* p, std::size_t) noexcept { std::free(p); }                            \
-  void operator delete[](void* p, std::size_t) noexcept { std::free(p); }                          \
-  _LIBCPP_BEGIN_NAMESPACE_STD                                                                      \
-  void __libcpp_verbose_abort(const char*, ...) { __builtin_trap(); }                              \
-  _LIBCPP_END_NAMESPACE_STD                                                                        \
-  static const ::wasmshim::abi::HeapReservation wasmshim_heap_reservation;                         \
-  extern "C" __attribute__((export_name("alloc"))) void* wasmshim_alloc(uint32_t len) {            \
-    return ::wasmshim::abi::alloc(len);                                                            \
-  }                                                                                                \
-  extern "C" __attribute__((export_name("evaluate"))) uint32_t wasmshim_evaluate(char* request,   \
-                                                                                 uint32_t len) {   \
-    return ::wasmshim::abi::evaluate(evaluator, request, len);                                     \
+#define WASMSHIM_DETAIL_EXPORTS(evaluator)                                                       \
+  void* operator new(std::size_t size) {                                                         \
+    if (void* p = std::malloc(size)) return p;                                                   \
+    __builtin_trap();                                                                            \
+  }                                                                                              \
+  void* operator new[](std::size_t size) { return operator new(size); }                          \
+  void operator delete(void* p) noexcept { std::free(p); }                                       \
+  void operator delete[](void* p) noexcept { std::free(p); }                                     \
+  void operator delete(void* p, std::size_t) noexcept { std::free(p); }                          \
+  void operator delete[](void* p, std::size_t) noexcept { std::free(p); }                        \
+  _LIBCPP_BEGIN_NAMESPACE_STD                                                                    \
+  void __libcpp_verbose_abort(const char*, ...) { __builtin_trap(); }                            \
+  _LIBCPP_END_NAMESPACE_STD                                                                      \
+  static const ::wasmshim::abi::HeapReservation wasmshim_heap_reservation;                       \
+  extern "C" __attribute__((export_name("alloc"))) void* wasmshim_alloc(uint32_t len) {          \
+    return ::wasmshim::abi::alloc(len);                                                          \
+  }                                                                                              \
+  extern "C" __attribute__((export_name("evaluate"))) uint32_t wasmshim_evaluate(char* request,  \
+                                                                                 uint32_t len) { \
+    return ::wasmshim::abi::evaluate(evaluator, request, len);                                   \
   }
 #else
 // Native builds (unit tests) get the evaluator object only.
@@ -87,6 +87,6 @@ inline uint32_t evaluate(const Evaluator& evaluator, char* request, uint32_t len
 // The macro line: WASMSHIM_EVALUATOR(wasmshim::Evaluator(eval).with_preview(p).with_self_tests(t));
 // Defines the constant wasmshim_evaluator (native tests call wasmshim_evaluator.handle) and, in a
 // WebAssembly build, the ABI exports and the heap reservation. Use it once, in one source file.
-#define WASMSHIM_EVALUATOR(...)                                           \
+#define WASMSHIM_EVALUATOR(...)                                            \
   static constexpr ::wasmshim::Evaluator wasmshim_evaluator = __VA_ARGS__; \
   WASMSHIM_DETAIL_EXPORTS(wasmshim_evaluator)
