@@ -71,8 +71,9 @@ func submissionFeedback(params guest.Object) (string, error) {
 	if !ok {
 		return "", attributeError("'" + typeName(sc) + "' object has no attribute 'get'")
 	}
-	count, ok := context.Get("submissions_per_student_per_response_area")
-	if display, _ := params.Get("display_submission_count"); !ok || !truthy(display) {
+	count, hasCount := context.Get("submissions_per_student_per_response_area")
+	display, _ := params.Get("display_submission_count")
+	if !hasCount || !truthy(display) {
 		return "", nil
 	}
 	n, err := plusOne(count)

@@ -65,14 +65,15 @@ func asciiNumber(s string) (string, bool) {
 	s = strings.TrimFunc(s, unicode.IsSpace)
 	var b strings.Builder
 	for _, r := range s {
-		switch d, isDigit := digitValue(r); {
-		case r < 0x80:
-			b.WriteRune(r)
-		case isDigit:
-			b.WriteByte(byte('0' + d))
-		default:
+		if r < 0x80 {
+			b.WriteByte(byte(r))
+			continue
+		}
+		d, isDigit := digitValue(r)
+		if !isDigit {
 			return "", false
 		}
+		b.WriteByte(byte('0' + d))
 	}
 	return b.String(), true
 }

@@ -23,6 +23,6 @@
 //
 // JSON values reach the author as nil, bool, string, Number (the literal text,
 // so integers and floats stay distinct as in Python), []any and Object (the
-// members in document order). Replies accept the same types plus Go's numeric
-// types, []string and map[string]any.
+// members in document order). Replies accept the same types and a few more
+// (see AppendJSON).
 package guest

@@ -26,10 +26,14 @@ type Result struct {
 // evaluation function sees exactly what a request would give it (1 is an
 // integer, 1.0 a float, a map an Object).
 type Test struct {
-	Name     string
+	// Name identifies the test in the healthcheck result.
+	Name string
+	// Response and Answer are the values under test.
 	Response any
 	Answer   any
-	Params   map[string]any
+	// Params are the evaluation params; nil means {}.
+	Params map[string]any
+	// Expected is the is_correct the test expects.
 	Expected bool
 }
 
@@ -47,8 +51,11 @@ type Evaluator struct {
 // Error is an error reply with fields next to its message, like Lambda
 // Feedback's EvaluationException: {"error":{"message":Message, <Fields>...}}.
 type Error struct {
+	// Message becomes the reply's error message.
 	Message string
-	Fields  map[string]any
+	// Fields are further keys of the error object (e.g. "detail"); a key
+	// "message" is ignored.
+	Fields map[string]any
 }
 
 // Error implements error.

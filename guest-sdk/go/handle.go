@@ -15,14 +15,16 @@ func Handle(envelope []byte) []byte {
 
 // appendReply appends the reply to envelope to dst.
 func appendReply(dst, envelope []byte) []byte {
-	reply, err := answer(dst, envelope)
+	reply, err := respond(dst, envelope)
 	if err != nil {
 		return appendError(dst, err)
 	}
 	return reply
 }
 
-func answer(dst, envelope []byte) ([]byte, error) {
+// respond appends the successful reply to envelope to dst, or returns the
+// error to reply with.
+func respond(dst, envelope []byte) ([]byte, error) {
 	if registered == nil {
 		return nil, errors.New("no evaluator registered: call guest.Register from an init function")
 	}
@@ -62,6 +64,7 @@ func answer(dst, envelope []byte) ([]byte, error) {
 	return AppendJSON(dst, Object{{"command", method}, {"result", result}})
 }
 
+// eval runs the evaluation function on the body and returns the result object.
 func eval(body Object) (any, error) {
 	response, ok := body.Get("response")
 	if !ok {
@@ -91,6 +94,7 @@ func eval(body Object) (any, error) {
 	return result, nil
 }
 
+// preview runs the preview function on the body and returns the result object.
 func preview(body Object) (any, error) {
 	if registered.Preview == nil {
 		return nil, errors.New("preview not supported")
