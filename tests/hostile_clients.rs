@@ -441,7 +441,7 @@ fn deep_json_bodies_are_400_and_the_server_survives() {
     for body in [&open, &balanced, &objects, &inside] {
         for command in ["eval", "preview", "healthcheck"] {
             let (reply, _) = exchange(&server, &request("POST", "/", &[("command", command)], body.as_bytes()));
-            let reply = reply.expect("a reply");
+            let reply = reply.unwrap_or_else(|| panic!("{}", server.log_text()));
             assert_eq!(reply.status, 400, "{command}: {}", reply.text());
             let message = reply.json()["error"]["message"].as_str().expect("a message").to_owned();
             assert!(message.starts_with("invalid JSON body: recursion limit exceeded"), "{message}");
