@@ -2,12 +2,14 @@
 //!
 //! Three layers, each knowing only the one below it:
 //! [`http`] (may_minihttp: connections, limits) → [`protocol`] (Shimmy's semantics) → [`sandbox`] (wasmi).
-//! [`config`] resolves the settings; [`logging`] writes the log; [`shutdown`] stops the server gracefully;
+//! [`config`] resolves the settings; [`logging`] writes the log; [`listener`] binds the port; [`shutdown`]
+//! stops the server gracefully;
 //! [`health`] is the probe behind `wasmshim health`.
 
 pub mod config;
 pub mod health;
 pub mod http;
+pub mod listener;
 pub mod logging;
 pub mod protocol;
 pub mod sandbox;

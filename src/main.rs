@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmshim::config::{self, Config, RawValues};
 use wasmshim::sandbox::Evaluator;
-use wasmshim::{health, http, logging, protocol, shutdown, EMBEDDED_EVALUATOR};
+use wasmshim::{health, http, listener, logging, protocol, shutdown, EMBEDDED_EVALUATOR};
 
 const USAGE: &str = "\
 wasmshim: serve Lambda Feedback evaluation functions compiled to WebAssembly, with Shimmy's HTTP API.
@@ -24,9 +24,10 @@ Usage:
   wasmshim version                           print the version
 ";
 
-/// Coroutine stack size, in machine words (may's unit): 256 KiB. may's default of 32 KiB is too small for
-/// deep JSON and for running a first fuel slice of wasmi on the connection's coroutine.
-const COROUTINE_STACK_WORDS: usize = 256 * 1024 / std::mem::size_of::<usize>();
+/// Coroutine stack size, in machine words (may's unit): 1 MiB of address space, of which a connection touches
+/// only what it uses. may's default of 32 KiB is far too small: parsing JSON nested 128 deep (serde_json's
+/// limit, with arbitrary precision and ordered maps) takes about 450 KiB in a debug build.
+const COROUTINE_STACK_WORDS: usize = 1024 * 1024 / std::mem::size_of::<usize>();
 
 /// A command line that could not be understood: exit 2.
 struct UsageError(String);
@@ -177,21 +178,21 @@ fn serve(config: Config) -> ExitCode {
         startup.init_fuel_used,
         config.sandbox.pool_size
     );
-    let listener = match may::net::TcpListener::bind(&config.listen) {
+    let socket = match listener::bind_exclusive(&config.listen) {
         Ok(listener) => listener,
         Err(error) => {
             log::error!("cannot listen on {}: {error} (set HTTP_HOST / HTTP_PORT)", config.listen);
             return ExitCode::FAILURE;
         }
     };
-    let stop_accepting = shutdown::Listener::of(&listener);
+    let stop_accepting = listener::Listener::of(&socket);
     let shared = http::Shared::new(
         Arc::clone(&evaluator),
         protocol::Settings { auth_key: config.auth_key.clone() },
         config.max_body_bytes,
     );
     let limits = may_minihttp::ConnectionLimits { idle_timeout: config.idle_timeout, max_head_bytes: 64 * 1024 };
-    if let Err(error) = may_minihttp::HttpServer(http::Service(Arc::clone(&shared))).start_on(listener, limits) {
+    if let Err(error) = may_minihttp::HttpServer(http::Service(Arc::clone(&shared))).start_on(socket, limits) {
         log::error!("cannot start the HTTP server: {error}");
         return ExitCode::FAILURE;
     }

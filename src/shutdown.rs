@@ -1,11 +1,9 @@
 //! Graceful shutdown: SIGTERM and SIGINT are blocked in every thread and collected by `sigwait` on the main
-//! thread, so no code runs inside a signal handler. On a signal the listening socket is shut down (new
-//! connections are refused) while requests in flight finish.
+//! thread, so no code runs inside a signal handler. On a signal the server stops accepting
+//! ([`crate::listener::Listener::stop`]) while requests in flight finish.
 //!
-//! This is the one place with `unsafe`: the standard library has no signal API, and these are plain POSIX
-//! calls on values owned here.
-
-use std::os::fd::{AsRawFd, RawFd};
+//! `unsafe` here: the standard library has no signal API, and these are plain POSIX calls on values owned
+//! here.
 
 /// SIGTERM and SIGINT, blocked for the whole process until [`Signals::wait`] takes one.
 pub struct Signals {
@@ -36,26 +34,6 @@ impl Signals {
             if unsafe { libc::sigwait(&self.set, &mut signal) } == 0 {
                 return if signal == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
             }
-        }
-    }
-}
-
-/// A handle to stop a listening socket accepting connections.
-pub struct Listener {
-    fd: RawFd,
-}
-
-impl Listener {
-    /// Remembers the listening socket of `listener`, which must outlive the server.
-    pub fn of(listener: &may::net::TcpListener) -> Self {
-        Self { fd: listener.as_raw_fd() }
-    }
-
-    /// Shuts the listening socket down: the accept loop ends and new connections are refused.
-    pub fn stop(&self) {
-        // SAFETY: shutdown(2) on a descriptor number has no memory effects; at worst it fails with EBADF.
-        unsafe {
-            libc::shutdown(self.fd, libc::SHUT_RDWR);
         }
     }
 }

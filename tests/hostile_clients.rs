@@ -262,7 +262,6 @@ fn connection_close_in_any_case_and_http_1_0_close_the_connection() {
 }
 
 #[test]
-#[ignore = "BUG: a HEAD reply carries the body, so the next reply on the connection is misread (RFC 9110 9.3.2)"]
 fn head_gets_headers_without_a_body_and_the_next_reply_is_intact() {
     let mut server = compare_server(&[]);
     let mut stream = server.connect();
@@ -316,7 +315,6 @@ fn a_request_head_of_1_mib_gets_431_or_a_close() {
 }
 
 #[test]
-#[ignore = "BUG: the 64 KiB head cap is only checked on an incomplete head; a 65-120 KiB head sent in one write is served"]
 fn a_request_head_just_above_64_kib_gets_431_or_a_close() {
     let mut server = compare_server(&[]);
     for size in [65 * 1024, 80 * 1024, 100 * 1024] {
@@ -510,7 +508,6 @@ fn a_client_that_stalls_mid_body_is_closed_and_not_served() {
 }
 
 #[test]
-#[ignore = "BUG: a body that stalls gets `500 timeout` (text, no JSON, logged as ERROR) after 2 idle timeouts, not 408/close after 1"]
 fn a_client_that_stalls_mid_body_gets_408_or_a_silent_close_after_one_idle_timeout() {
     let mut server = compare_server(&[IDLE]);
     let mut stream = server.connect();
@@ -526,7 +523,9 @@ fn a_client_that_stalls_mid_body_gets_408_or_a_silent_close_after_one_idle_timeo
     }
     assert_closed(&mut stream, Duration::from_secs(3));
     let took = started.elapsed();
-    assert!(took < Duration::from_millis(1500), "closed after {took:?} with HTTP_IDLE_TIMEOUT=1s");
+    // may fires I/O timeouts from a coarse timer list (a 1 s read timeout ends after 1 to 2 s); what must not
+    // happen is waiting a second full timeout to drain a body that will never come.
+    assert!(took < Duration::from_millis(2500), "closed after {took:?} with HTTP_IDLE_TIMEOUT=1s");
     assert!(!server.log_text().contains("ERROR"), "a slow client is not a server error:\n{}", server.log_text());
     assert_still_serving(&mut server);
     assert_stops_cleanly(server);
@@ -536,7 +535,6 @@ fn a_client_that_stalls_mid_body_gets_408_or_a_silent_close_after_one_idle_timeo
 // Deep JSON
 
 #[test]
-#[ignore = "BUG: since ba56a09 (serde_json preserve_order+arbitrary_precision) parsing a body >108 arrays / >72 objects deep overflows the connection coroutine's stack: no reply, connection hangs, in-flight count leaks"]
 fn deep_json_bodies_are_400_and_the_server_survives() {
     let mut server = compare_server(&[]);
     let open = "[".repeat(100_000);
@@ -561,7 +559,6 @@ fn deep_json_bodies_are_400_and_the_server_survives() {
 }
 
 #[test]
-#[ignore = "BUG: since ba56a09 a body nested 73+ objects or 109+ arrays deep (under serde_json's 128 limit) overflows the connection coroutine's stack"]
 fn json_nested_up_to_the_parser_limit_gets_its_ordinary_reply() {
     let mut server = compare_server(&[]);
     for depth in [64, 72, 73, 100, 108, 109, 127] {

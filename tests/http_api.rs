@@ -1144,7 +1144,6 @@ fn pipelined_requests_split_across_writes_at_odd_places_are_served() {
 // The listening socket
 
 #[test]
-#[ignore = "BUG: may's TcpListener::bind sets SO_REUSEPORT, so a second server binds the same port and steals connections"]
 fn a_second_server_on_a_busy_port_refuses_to_start() {
     let server = compare_server(&[]);
     let port = server.port.to_string();

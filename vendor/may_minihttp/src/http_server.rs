@@ -70,7 +70,7 @@ fn each_connection_loop<T: HttpService>(
         let mut close = false;
         loop {
             let mut headers = [MaybeUninit::uninit(); request::MAX_HEADERS];
-            let req = match request::decode(&mut headers, &mut req_buf, stream) {
+            let req = match request::decode(&mut headers, &mut req_buf, stream, limits.max_head_bytes) {
                 Ok(Some(req)) => req,
                 Ok(None) => break,
                 Err(request::BadRequest(status)) => {
@@ -80,6 +80,7 @@ fn each_connection_loop<T: HttpService>(
                 }
             };
             let client_closes = req.wants_close();
+            let head_only = req.method() == "HEAD";
             reserve_buf(&mut rsp_buf);
             let mut rsp = Response::new(&mut body_buf);
             if client_closes {
@@ -88,10 +89,12 @@ fn each_connection_loop<T: HttpService>(
             match service.call(req, &mut rsp) {
                 Ok(()) => {
                     close = rsp.closes();
-                    response::encode(rsp, &mut rsp_buf);
+                    response::encode(rsp, &mut rsp_buf, head_only);
                 }
                 Err(e) => {
-                    response::encode_error(e, &mut rsp_buf);
+                    // The service fails only when the connection does (a body that stalls or stops short):
+                    // nobody is left to read a reply.
+                    debug!("closing the connection: {e}");
                     close = true;
                 }
             }

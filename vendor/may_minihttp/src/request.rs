@@ -18,13 +18,17 @@ pub struct BodyReader<'buf, 'stream> {
     total_read: usize,
     // used to read extra body bytes
     stream: &'stream mut TcpStream,
+    // wasmshim patch: set when reading from the stream failed (e.g. timed out); the connection is closing, so
+    // dropping the reader must not wait for the rest of the body again.
+    failed: bool,
 }
 
 impl<'buf, 'stream> BodyReader<'buf, 'stream> {
     fn read_more_data(&mut self) -> io::Result<usize> {
         crate::http_server::reserve_buf(self.req_buf);
         let read_buf: &mut [u8] = unsafe { std::mem::transmute(self.req_buf.chunk_mut()) };
-        let n = self.stream.read(read_buf)?;
+        let n = self.stream.read(read_buf).inspect_err(|_| self.failed = true)?;
+        self.failed |= n == 0;
         unsafe { self.req_buf.advance_mut(n) };
         Ok(n)
     }
@@ -77,7 +81,7 @@ impl<'buf, 'stream> Drop for BodyReader<'buf, 'stream> {
     fn drop(&mut self) {
         // consume all the remaining bytes
         while let Ok(n) = self.fill_buf().map(|b| b.len()) {
-            if n == 0 {
+            if n == 0 || self.failed {
                 break;
             }
             // println!("drop: {:?}", n);
@@ -117,6 +121,7 @@ impl<'buf, 'header, 'stream> Request<'buf, 'header, 'stream> {
         BodyReader {
             body_limit: self.content_length(),
             total_read: 0,
+            failed: false,
             stream: self.stream,
             req_buf: self.req_buf,
         }
@@ -160,6 +165,7 @@ pub fn decode<'header, 'buf, 'stream>(
     headers: &'header mut [MaybeUninit<httparse::Header<'buf>>; MAX_HEADERS],
     req_buf: &'buf mut BytesMut,
     stream: &'stream mut TcpStream,
+    max_head_bytes: usize,
 ) -> Result<Option<Request<'buf, 'header, 'stream>>, BadRequest> {
     let mut req = httparse::Request::new(&mut []);
     // safety: don't hold the reference of req_buf
@@ -172,6 +178,10 @@ pub fn decode<'header, 'buf, 'stream>(
     };
 
     let len = match status {
+        // wasmshim patch: the head cap applies however the bytes arrived.
+        httparse::Status::Complete(amt) if amt > max_head_bytes => {
+            return Err(BadRequest("431 Request Header Fields Too Large"))
+        }
         httparse::Status::Complete(amt) => amt,
         httparse::Status::Partial => return Ok(None),
     };

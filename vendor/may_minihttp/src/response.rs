@@ -1,5 +1,3 @@
-use std::io;
-
 use crate::request::MAX_HEADERS;
 
 use bytes::BytesMut;
@@ -114,7 +112,8 @@ impl<'a> Drop for Response<'a> {
     }
 }
 
-pub(crate) fn encode(mut rsp: Response, buf: &mut BytesMut) {
+/// wasmshim patch: `head_only` answers a HEAD request with the headers alone (RFC 9110 §9.3.2).
+pub(crate) fn encode(mut rsp: Response, buf: &mut BytesMut, head_only: bool) {
     if rsp.status_message.code == 200 {
         buf.extend_from_slice(b"HTTP/1.1 200 Ok\r\nServer: M\r\nDate: ");
     } else {
@@ -141,7 +140,9 @@ pub(crate) fn encode(mut rsp: Response, buf: &mut BytesMut) {
         buf.extend_from_slice(b"\r\nConnection: close");
     }
     buf.extend_from_slice(b"\r\n\r\n");
-    buf.extend_from_slice(rsp.get_body());
+    if !head_only {
+        buf.extend_from_slice(rsp.get_body());
+    }
 }
 
 /// wasmshim patch: a bodyless error reply to a request that could not be parsed, before closing.
@@ -153,18 +154,3 @@ pub(crate) fn encode_bad_request(status_line: &str, buf: &mut BytesMut) {
     buf.extend_from_slice(b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 }
 
-#[cold]
-pub(crate) fn encode_error(e: io::Error, buf: &mut BytesMut) {
-    error!("error in service: err = {:?}", e);
-    let msg_string = e.to_string();
-    let msg = msg_string.as_bytes();
-
-    buf.extend_from_slice(b"HTTP/1.1 500 Internal Server Error\r\nServer: M\r\nDate: ");
-    crate::date::append_date(buf);
-    buf.extend_from_slice(b"\r\nContent-Length: ");
-    let mut length = itoa::Buffer::new();
-    buf.extend_from_slice(length.format(msg.len()).as_bytes());
-
-    buf.extend_from_slice(b"\r\n\r\n");
-    buf.extend_from_slice(msg);
-}
