@@ -140,3 +140,46 @@ fn the_embedded_evaluator_is_the_compare_rust_example_rebuilt_from_source() {
         built.len()
     );
 }
+
+#[test]
+fn a_no_std_guest_with_fixed_buffers_for_the_shimmy_backend_runs_unchanged() {
+    let server = Server::start(&[("FUNCTION_WASM_MODULE", &built_module("fixtures/shimmy-rust-nostd.wasm"))]);
+    for (body, correct) in
+        [(&br#"{"response":"a","answer":"a"}"#[..], true), (br#"{"response":1,"answer":1.0}"#, false)]
+    {
+        let reply = server.post("/", &[], body);
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert_eq!(reply.json()["result"], serde_json::json!({"is_correct": correct, "feedback": "nostd"}));
+    }
+    let health = server.post("/", &[("command", "healthcheck")], b"");
+    assert_eq!(health.json()["result"]["tests_passed"], true);
+}
+
+#[test]
+fn a_go_guest_for_the_shimmy_backend_runs_unchanged_resets_and_logs() {
+    let server = Server::start(&[("FUNCTION_WASM_MODULE", &built_module("fixtures/shimmy-go.wasm"))]);
+    for _ in 0..5 {
+        let reply = server.post("/", &[], br#"{"response":2,"answer":2}"#);
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert_eq!(reply.json()["result"]["count"], 1, "the package-level counter is reset: {}", reply.text());
+        assert_eq!(reply.json()["result"]["is_correct"], true);
+    }
+    let health = server.post("/", &[("command", "healthcheck")], b"{}");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["result"]["tests_passed"], true);
+    assert!(
+        server.log_text().contains("guest_output=\"shimmy-go: request 1"),
+        "guest stdout reaches the log:\n{}",
+        server.log_text()
+    );
+    let panic = server.post("/", &[], br#"{"response":"panic","answer":1}"#);
+    assert_eq!(panic.status, 500);
+    assert!(panic.json()["error"]["message"].as_str().unwrap().starts_with("evaluation trapped"), "{}", panic.text());
+    let log = server.log_text();
+    assert!(
+        log.contains("panic: shimmy-go: the student asked for a panic"),
+        "the Go panic message reaches the log:\n{log}"
+    );
+    let after = server.post("/", &[], br#"{"response":2,"answer":2}"#);
+    assert_eq!(after.json()["result"]["count"], 1, "served from a clean instance after the panic");
+}
