@@ -1,7 +1,7 @@
 //! The runtime core per request, against its physical baseline, in one invocation:
 //! for each module, the whole alloc+evaluate+restore round trip (`full`), the same without restore (`off`),
-//! a fresh instance instead of a restore (`fresh`), and a plain memcpy of the snapshot's bytes.
-//! restore = full - off. Each figure is the median of ROUNDS rounds of N requests; the spread (min..max of the
+//! a fresh instance instead of a restore (`fresh`), the restore alone (`Evaluator::measure_restore`, the real
+//! code path), and a plain memcpy of the snapshot's bytes. Each figure is the median of ROUNDS rounds of N requests; the spread (min..max of the
 //! rounds) shows the machine's noise. Also: module size, pages after initialisation, fuel per request, and
 //! whether 10,000 requests grew memory (any growth replaces an instance, so `replaced` counts it).
 //!
@@ -32,7 +32,9 @@ fn start(bytes: &[u8], snapshot: SnapshotStrategy) -> Arc<Evaluator> {
 }
 
 /// Microseconds per request, one value per round.
-fn per_request(evaluator: &Arc<Evaluator>, body: &[u8], rounds: usize, n: usize) -> Vec<f64> {
+/// With `check`, every reply must be a success (not with `off`: state then leaks, and a guest that counts
+/// requests may answer differently).
+fn per_request(evaluator: &Arc<Evaluator>, body: &[u8], rounds: usize, n: usize, check: bool) -> Vec<f64> {
     for _ in 0..n / 10 + 1 {
         evaluator.evaluate("eval", body);
     }
@@ -41,22 +43,26 @@ fn per_request(evaluator: &Arc<Evaluator>, body: &[u8], rounds: usize, n: usize)
             let started = Instant::now();
             for _ in 0..n {
                 let evaluation = evaluator.evaluate("eval", body);
-                assert!(evaluation.reply.is_ok(), "{:?}", evaluation.reply.err());
+                assert!(!check || evaluation.reply.is_ok(), "{:?}", evaluation.reply.err());
             }
             started.elapsed().as_secs_f64() * 1e6 / n as f64
         })
         .collect()
 }
 
+/// A plain copy of `bytes`, between buffers placed so that source and target do not alias modulo 4 KiB
+/// (adjacent heap blocks do, which makes a naive memcpy benchmark ten times slower than real copies).
 fn memcpy(bytes: usize, rounds: usize, n: usize) -> Vec<f64> {
-    let source = vec![7u8; bytes];
-    let mut target = vec![0u8; bytes];
+    let source_block = vec![7u8; bytes + 4096];
+    let mut target_block = vec![0u8; bytes + 4096];
+    let source = &source_block[..bytes];
+    let target = &mut target_block[2048..2048 + bytes];
     (0..rounds)
         .map(|_| {
             let started = Instant::now();
             for _ in 0..n {
-                target.copy_from_slice(std::hint::black_box(&source));
-                std::hint::black_box(&mut target);
+                target.copy_from_slice(std::hint::black_box(source));
+                std::hint::black_box(&mut *target);
             }
             started.elapsed().as_secs_f64() * 1e6 / n as f64
         })
@@ -68,7 +74,7 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     args.retain(|a| a != "--quick");
     let (rounds, n, growth_requests) = if quick { (5, 200, 1_000) } else { (15, 1_000, 10_000) };
-    println!("| module | size (bytes) | pages after init | fuel/request | full µs | off µs | restore µs (full−off) | memcpy µs | restore/memcpy | fresh µs | replaced in {growth_requests} |");
+    println!("| module | size (bytes) | pages after init | fuel/request | full µs | off µs | restore µs | memcpy µs | restore/memcpy | fresh µs | replaced in {growth_requests} |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for arg in args {
         let (name, rest) = arg.split_once('=').expect("NAME=PATH[:BODY]");
@@ -80,12 +86,13 @@ fn main() {
         let body = body.as_bytes();
         let (full, startup) = Evaluator::start(&bytes, Settings { pool_size: 1, ..Settings::default() }).unwrap();
         let fuel = full.evaluate("eval", body).fuel_used;
-        let full_us = per_request(&full, body, rounds, n);
-        let off_us = per_request(&start(&bytes, SnapshotStrategy::Off), body, rounds, n);
-        let fresh_us = per_request(&start(&bytes, SnapshotStrategy::Fresh), body, rounds, (n / 10).max(20));
+        let full_us = per_request(&full, body, rounds, n, true);
+        let off_us = per_request(&start(&bytes, SnapshotStrategy::Off), body, rounds, n, false);
+        let fresh_us = per_request(&start(&bytes, SnapshotStrategy::Fresh), body, rounds, (n / 10).max(20), true);
         let snapshot_bytes = startup.pages_after_init as usize * 65536;
         let memcpy_us = memcpy(snapshot_bytes, rounds, n);
-        let restore: Vec<f64> = full_us.iter().zip(&off_us).map(|(f, o)| f - o).collect();
+        let restore: Vec<f64> =
+            (0..rounds).map(|_| full.measure_restore(n as u32).as_secs_f64() * 1e6 / n as f64).collect();
         let (full_s, off_s, restore_s, memcpy_s, fresh_s) =
             (stats(full_us), stats(off_us), stats(restore), stats(memcpy_us), stats(fresh_us));
         let before = full.replaced();
