@@ -6,7 +6,7 @@ use crate::protocol::{self, EvalFailure, FailureKind, Reply};
 use crate::sandbox::{EvalError, Evaluator};
 use may_minihttp::{HttpService, Request, Response};
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,6 +20,9 @@ pub struct Shared {
     pub max_body_bytes: usize,
     /// Requests being handled right now; shutdown waits for this to reach zero.
     pub in_flight: AtomicUsize,
+    /// Set at shutdown: every reply from then on closes its connection, so kept-alive clients move on
+    /// instead of feeding the draining server new requests.
+    pub draining: AtomicBool,
     next_id: AtomicU64,
 }
 
@@ -31,6 +34,7 @@ impl Shared {
             protocol,
             max_body_bytes,
             in_flight: AtomicUsize::new(0),
+            draining: AtomicBool::new(false),
             next_id: AtomicU64::new(1),
         })
     }
@@ -98,6 +102,9 @@ impl HttpService for Service {
                 protocol::handle(&request, &shared.protocol, &mut evaluate)
             }
         };
+        if shared.draining.load(Ordering::Relaxed) {
+            rsp.close_connection();
+        }
         write_reply(rsp, &reply);
         log_request(id, &method, &path, &reply, started, &usage);
         Ok(())

@@ -204,6 +204,7 @@ fn serve(config: Config) -> ExitCode {
         config.shutdown_timeout
     );
     stop_accepting.stop();
+    shared.draining.store(true, Ordering::Relaxed);
     let deadline = Instant::now() + config.shutdown_timeout;
     while shared.in_flight.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));

@@ -23,11 +23,12 @@ use std::time::{Duration, Instant};
 
 /// Instances in the pool.
 const PROCS: usize = 3;
-/// Fuel per request: an endless loop spends it in roughly 50 to 200 ms (debug or release binary alike: wasmi is
-/// built optimised in both), which is what lets a loop hold its instance far longer than the queue timeout.
-const FUEL: u64 = 100_000_000;
+/// Fuel per request: an endless loop spends it in about 30 ms on an idle machine (debug or release binary alike:
+/// wasmi is built optimised in both), longer on a busy one, so a loop always holds its instance for longer than the
+/// queue timeout. No false 503 is possible: there are never more requests needing an instance than instances.
+const FUEL: u64 = 4_000_000;
 /// How long a request waits for an instance before it is refused with 503.
-const QUEUE_TIMEOUT_MS: u64 = 20;
+const QUEUE_TIMEOUT_MS: u64 = 10;
 /// Largest request body accepted.
 const MAX_BODY: usize = 4096;
 /// Background threads sending normal requests throughout.
@@ -352,7 +353,7 @@ fn every_fault_in_turn_against_one_server_under_background_traffic() {
     matrix.assert_recovered("oversize body", false);
 
     // Idle: nothing sent, a head that stops halfway, a body that stops halfway. Each is closed after about one
-    // idle timeout (1 s; may's timers are coarse, so up to 2.5 s), without a success reply.
+    // idle timeout (1 s; may's timers are coarse, so up to 3 s), without a success reply.
     for (what, bytes) in [
         ("idle connection", &b""[..]),
         ("stalled head", b"POST / HTTP/1.1\r\nHost: t\r\nContent-Le"),
@@ -367,10 +368,7 @@ fn every_fault_in_turn_against_one_server_under_background_traffic() {
         }
         assert_closed(&mut stream, Duration::from_secs(4), what);
         let took = opened.elapsed();
-        assert!(
-            took >= Duration::from_millis(800) && took < Duration::from_millis(2500),
-            "{what}: closed after {took:?}"
-        );
+        assert!(took >= Duration::from_millis(800) && took < Duration::from_secs(3), "{what}: closed after {took:?}");
         matrix.assert_recovered(what, false);
     }
 

@@ -283,6 +283,18 @@ fn load_time_refusals_name_each_problem() {
 }
 
 #[test]
+fn mutable_reference_globals_are_refused_because_a_snapshot_cannot_carry_them() {
+    let bytes = wat::parse_str(
+        r#"(module (memory (export "memory") 1) (global (mut funcref) (ref.null func))
+             (func (export "alloc") (param i32) (result i32) (i32.const 0))
+             (func (export "evaluate") (param i32 i32) (result i32) (i32.const 0)))"#,
+    )
+    .unwrap();
+    let report = Evaluator::start(&bytes, settings()).err().expect("refused");
+    assert!(report.problems[0].starts_with("defines mutable reference-typed globals (indices [0])"), "{report}");
+}
+
+#[test]
 fn several_problems_are_all_reported() {
     let bytes = wat::parse_str(r#"(module (import "env" "f" (func)) (memory 1))"#).unwrap();
     let report = Evaluator::start(&bytes, settings()).err().unwrap();

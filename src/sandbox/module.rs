@@ -103,6 +103,14 @@ pub fn load(bytes: &[u8], settings: &Settings) -> Result<(LoadedModule, Report),
             return Err(report);
         }
     };
+    if !analysis.mutable_reference_globals.is_empty() {
+        report.problems.push(format!(
+            "defines mutable reference-typed globals (indices {:?}): their values cannot be restored from a \
+             snapshot; keep function references in tables or in immutable globals",
+            analysis.mutable_reference_globals
+        ));
+        return Err(report);
+    }
     if let Some(op) = analysis.mutates_tables_or_segments {
         report.notes.push(format!(
             "its code uses `{op}`, which changes state a memory snapshot does not cover: \

@@ -19,6 +19,9 @@ pub const GLOBAL_EXPORT_PREFIX: &str = "__wasmshim_global_";
 pub struct Analysis {
     /// Indices (in the global index space) of the mutable globals the module defines.
     pub mutable_globals: Vec<u32>,
+    /// Mutable globals holding references (`funcref`, `externref`): their values are handles into one
+    /// instance's store and cannot be copied into another, so such modules are refused.
+    pub mutable_reference_globals: Vec<u32>,
     /// The first instruction found that changes a table or drops a segment, if any: such state cannot be
     /// restored by copying memory, so instances of this module are replaced after every request.
     pub mutates_tables_or_segments: Option<&'static str>,
@@ -39,8 +42,12 @@ pub fn analyse(bytes: &[u8]) -> Result<Analysis, String> {
             }
             Payload::GlobalSection(reader) => {
                 for (i, global) in reader.into_iter().enumerate() {
-                    if global.map_err(|e| e.to_string())?.ty.mutable {
+                    let ty = global.map_err(|e| e.to_string())?.ty;
+                    if ty.mutable {
                         analysis.mutable_globals.push(imported_globals + i as u32);
+                        if ty.content_type.is_reference_type() {
+                            analysis.mutable_reference_globals.push(imported_globals + i as u32);
+                        }
                     }
                 }
             }
