@@ -20,16 +20,37 @@ struct Options<'a> {
 }
 
 impl<'a> Options<'a> {
+    /// The options when no params are given.
+    const DEFAULT: Options<'static> = Options {
+        atol: 0.0,
+        rtol: 0.0,
+        case_sensitive: true,
+        trim: false,
+        correct_feedback: "Correct!",
+        incorrect_feedback: "Incorrect.",
+    };
+
     fn from_params(params: &'a Map) -> Result<Self, Error> {
+        if params.is_empty() {
+            return Ok(Options::DEFAULT);
+        }
+        Options::read(params)
+    }
+
+    /// The options of non-empty params. Out of line: wasmi charges a function's whole body when it is called.
+    #[inline(never)]
+    fn read(params: &'a Map) -> Result<Self, Error> {
+        let default = Options::DEFAULT;
         Ok(Options {
-            atol: param(params, "atol", "a number", Value::as_f64)?.unwrap_or(0.0),
-            rtol: param(params, "rtol", "a number", Value::as_f64)?.unwrap_or(0.0),
-            case_sensitive: param(params, "case_sensitive", "a boolean", Value::as_bool)?.unwrap_or(true),
-            trim: param(params, "trim", "a boolean", Value::as_bool)?.unwrap_or(false),
+            atol: param(params, "atol", "a number", Value::as_f64)?.unwrap_or(default.atol),
+            rtol: param(params, "rtol", "a number", Value::as_f64)?.unwrap_or(default.rtol),
+            case_sensitive: param(params, "case_sensitive", "a boolean", Value::as_bool)?
+                .unwrap_or(default.case_sensitive),
+            trim: param(params, "trim", "a boolean", Value::as_bool)?.unwrap_or(default.trim),
             correct_feedback: param(params, "correct_response_feedback", "a string", Value::as_str)?
-                .unwrap_or("Correct!"),
+                .unwrap_or(default.correct_feedback),
             incorrect_feedback: param(params, "incorrect_response_feedback", "a string", Value::as_str)?
-                .unwrap_or("Incorrect."),
+                .unwrap_or(default.incorrect_feedback),
         })
     }
 
@@ -47,6 +68,16 @@ impl<'a> Options<'a> {
     }
 
     fn equal(&self, response: &Value, answer: &Value) -> bool {
+        // Numbers first: the usual case.
+        if response.is_number() && answer.is_number() {
+            return response.as_f64().zip(answer.as_f64()).is_some_and(|(r, a)| self.close(r, a));
+        }
+        self.equal_other(response, answer)
+    }
+
+    /// [`Options::equal`] unless both are numbers.
+    #[inline(never)]
+    fn equal_other(&self, response: &Value, answer: &Value) -> bool {
         match (response, answer) {
             (Value::String(r), Value::String(a)) => {
                 let (r, a) = (self.trimmed(r), self.trimmed(a));
@@ -55,9 +86,6 @@ impl<'a> Options<'a> {
             (Value::String(r), a) if a.is_number() => Value::parse_number(self.trimmed(r))
                 .and_then(|r| Some(self.close(r.as_f64()?, a.as_f64()?)))
                 .unwrap_or(false),
-            (r, a) if r.is_number() && a.is_number() => {
-                r.as_f64().zip(a.as_f64()).is_some_and(|(r, a)| self.close(r, a))
-            }
             (Value::Bool(r), Value::Bool(a)) => r == a,
             (Value::Null, Value::Null) => true,
             (Value::Array(r), Value::Array(a)) => r.len() == a.len() && r.iter().zip(a).all(|(r, a)| self.equal(r, a)),
@@ -78,8 +106,14 @@ fn param<'a, T>(
 ) -> Result<Option<T>, Error> {
     match params.get(name) {
         None => Ok(None),
-        Some(value) => get(value).map(Some).ok_or_else(|| Error::new(["params.", name, " must be ", kind].concat())),
+        Some(value) => get(value).map(Some).ok_or_else(|| wrong_type(name, kind)),
     }
+}
+
+/// The error for a param of the wrong type.
+#[cold]
+fn wrong_type(name: &str, kind: &str) -> Error {
+    Error::new(["params.", name, " must be ", kind].concat())
 }
 
 /// `{"is_correct", "feedback"}`.

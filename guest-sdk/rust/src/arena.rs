@@ -24,20 +24,27 @@ impl Arena {
         self.end == 0
     }
 
+    /// `size` bytes at a multiple of `align` (a power of two) if they fit without growing memory.
+    #[inline(always)]
+    pub(crate) fn bump(&mut self, size: usize, align: usize) -> Option<usize> {
+        let start = self.next.checked_add(align - 1)? & !(align - 1);
+        let end = start.checked_add(size)?;
+        if end > self.end {
+            return None;
+        }
+        self.next = end;
+        Some(start)
+    }
+
     /// `size` bytes at a multiple of `align` (a power of two), or `None` when memory cannot grow.
+    #[inline]
     pub(crate) fn alloc(&mut self, size: usize, align: usize, grow: impl FnMut(usize) -> bool) -> Option<usize> {
         let start = self.next.checked_add(align - 1)? & !(align - 1);
-        let old_next = self.next;
-        self.next = start;
-        if self.extend_to(start.checked_add(size)?, grow) {
-            Some(start)
-        } else {
-            self.next = old_next;
-            None
-        }
+        self.extend_to(start.checked_add(size)?, grow).then_some(start)
     }
 
     /// Frees `[addr, addr + size)`: reclaimed only if it is the most recent allocation.
+    #[inline]
     pub(crate) fn free(&mut self, addr: usize, size: usize) {
         if addr + size == self.next {
             self.next = addr;
@@ -46,6 +53,7 @@ impl Arena {
 
     /// Resizes the most recent allocation in place; `false` (nothing changed) for any other allocation or
     /// when memory cannot grow.
+    #[inline]
     pub(crate) fn resize(
         &mut self,
         addr: usize,
@@ -65,18 +73,27 @@ impl Arena {
     }
 
     /// Moves `next` to `new_next`, growing memory first if it lies beyond `end`.
-    fn extend_to(&mut self, new_next: usize, mut grow: impl FnMut(usize) -> bool) -> bool {
-        if new_next > self.end {
-            let pages = (new_next - self.end).div_ceil(PAGE);
-            let Some(end) = pages.checked_mul(PAGE).and_then(|bytes| self.end.checked_add(bytes)) else {
-                return false;
-            };
-            if !grow(pages) {
-                return false;
-            }
-            self.end = end;
+    #[inline]
+    fn extend_to(&mut self, new_next: usize, grow: impl FnMut(usize) -> bool) -> bool {
+        if new_next > self.end && !self.grow_to(new_next, grow) {
+            return false;
         }
         self.next = new_next;
+        true
+    }
+
+    /// Grows memory so that `end` reaches at least `new_end`, by whole pages.
+    #[cold]
+    #[inline(never)]
+    fn grow_to(&mut self, new_end: usize, mut grow: impl FnMut(usize) -> bool) -> bool {
+        let pages = (new_end - self.end).div_ceil(PAGE);
+        let Some(end) = pages.checked_mul(PAGE).and_then(|bytes| self.end.checked_add(bytes)) else {
+            return false;
+        };
+        if !grow(pages) {
+            return false;
+        }
+        self.end = end;
         true
     }
 }
@@ -108,6 +125,18 @@ mod tests {
         assert_eq!(arena.alloc(0, 4, grower(&mut log, 0)), Some(1016));
         assert_eq!(arena.alloc(1, 16, grower(&mut log, 0)), Some(1024));
         assert!(log.is_empty());
+    }
+
+    #[test]
+    fn bump_allocates_only_without_growing() {
+        let mut arena = Arena::new(PAGE - 10, PAGE);
+        assert_eq!(arena.bump(3, 1), Some(PAGE - 10));
+        assert_eq!(arena.bump(4, 4), Some(PAGE - 4));
+        assert_eq!(arena.bump(1, 1), None);
+        assert_eq!(arena.bump(usize::MAX, 1), None);
+        assert_eq!(arena.alloc(1, 1, |_| true), Some(PAGE));
+        // Without bounds nothing fits.
+        assert_eq!(Arena::new(0, 0).bump(1, 1), None);
     }
 
     #[test]

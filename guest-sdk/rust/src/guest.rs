@@ -3,8 +3,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::parse::{parse, MAX_DEPTH};
-use crate::write::{write_string, write_value};
+use crate::bytes::{eq, is_ascii};
+use crate::parse::{parse_envelope, Envelope};
+use crate::write::write_value;
 use crate::{Error, EvalResult, Map, SelfTest, Value};
 
 /// An evaluation function: `(response, answer, params)`.
@@ -43,58 +44,83 @@ impl Guest {
     /// JSON: `{"command":<method>,"result":{...}}` or `{"error":{"message":...}}`. Never panics on bad input.
     /// This is what the exported `evaluate` runs; native tests call it directly.
     pub fn handle(&self, envelope: &[u8]) -> String {
-        let mut out = String::new();
-        self.handle_into(&mut out, envelope);
-        out
+        self.reply(envelope, "")
     }
 
     /// The reply as the host reads it: a little-endian `u32` length, then the JSON bytes.
     #[cfg(any(target_arch = "wasm32", test))]
     pub(crate) fn frame(&self, envelope: &[u8]) -> Vec<u8> {
         // Four placeholder bytes for the length, so the JSON is written straight after them.
-        let mut out = String::from("\0\0\0\0");
-        self.handle_into(&mut out, envelope);
-        let mut bytes = out.into_bytes();
+        let mut bytes = self.reply(envelope, "\0\0\0\0").into_bytes();
         let length = (bytes.len() - 4) as u32;
         bytes[..4].copy_from_slice(&length.to_le_bytes());
         bytes
     }
 
-    /// [`Guest::handle`], appending to `out`.
-    fn handle_into(&self, out: &mut String, envelope: &[u8]) {
-        match self.respond(envelope) {
+    /// `prefix`, then the reply JSON.
+    fn reply(&self, envelope: &[u8], prefix: &str) -> String {
+        let reply = self.respond(envelope).map_err(Value::from);
+        // Allocated after the reply's values: the arena's latest allocation, which grows in place if it must.
+        let mut out = String::with_capacity(REPLY_CAPACITY);
+        out.push_str(prefix);
+        match &reply {
             Ok((command, result)) => {
-                out.push_str("{\"command\":");
-                write_string(out, command);
-                out.push_str(",\"result\":");
-                write_value(out, &result);
-                out.push('}');
+                // The command is one of this module's method names, which need no escaping.
+                debug_assert!(command.bytes().all(|b| b.is_ascii_lowercase()));
+                out.push_str("{\"command\":\"");
+                out.push_str(command);
+                out.push_str("\",\"result\":");
+                write_value(&mut out, result);
             }
             Err(error) => {
                 out.push_str("{\"error\":");
-                write_value(out, &error.into());
-                out.push('}');
+                write_value(&mut out, error);
             }
         }
+        out.push('}');
+        release(reply);
+        out
     }
 
     fn respond(&self, envelope: &[u8]) -> Result<(&'static str, Value), Error> {
-        let text = core::str::from_utf8(envelope).map_err(|_| Error::new("request is not valid UTF-8"))?;
-        // The envelope object is one level above the body, which may nest MAX_DEPTH levels.
-        let envelope = parse(text, MAX_DEPTH + 1)?;
+        let text = utf8(envelope)?;
+        let envelope = parse_envelope(text)?;
+        let result = match &envelope {
+            Envelope::Usual { method, body } => self.dispatch(method, Some(body)),
+            Envelope::Other(envelope) => self.dispatch_other(envelope),
+        };
+        release(envelope);
+        result
+    }
+
+    /// [`Guest::dispatch`] for an envelope that is not in the usual shape (or not an object at all).
+    #[cold]
+    #[inline(never)]
+    fn dispatch_other(&self, envelope: &Value) -> Result<(&'static str, Value), Error> {
         let envelope = envelope.as_object().ok_or_else(|| Error::new("request envelope must be an object"))?;
         let method = envelope.get("method").and_then(Value::as_str);
         let method = method.ok_or_else(|| Error::new("request envelope has no method"))?;
+        self.dispatch(method, envelope.get("params"))
+    }
+
+    /// Runs `method` on the envelope's `params` (`None` when it has none).
+    fn dispatch(&self, method: &str, body: Option<&Value>) -> Result<(&'static str, Value), Error> {
+        if !eq(method.as_bytes(), b"eval") {
+            return self.dispatch_rare(method, body);
+        }
+        let body = body_object(body)?;
+        let (response, answer) = (field(body, "response")?, field(body, "answer")?);
+        let result = (self.eval)(response, answer, params(body)?)?;
+        Ok(("eval", result.into()))
+    }
+
+    /// [`Guest::dispatch`] for the methods other than `eval`.
+    #[inline(never)]
+    fn dispatch_rare(&self, method: &str, body: Option<&Value>) -> Result<(&'static str, Value), Error> {
         match method {
-            "eval" => {
-                let body = body(envelope)?;
-                let (response, answer) = (field(body, "response")?, field(body, "answer")?);
-                let result = (self.eval)(response, answer, params(body)?)?;
-                Ok(("eval", result.into()))
-            }
             "preview" => {
                 let preview = self.preview.ok_or_else(|| Error::new("preview not supported"))?;
-                let body = body(envelope)?;
+                let body = body_object(body)?;
                 let mut result = Map::new();
                 result.insert("preview", preview(field(body, "response")?, params(body)?)?);
                 Ok(("preview", result.into()))
@@ -143,14 +169,43 @@ impl Guest {
     }
 }
 
+/// Room for the usual reply, so that writing it does not reallocate.
+const REPLY_CAPACITY: usize = 256;
+
+/// The request as text, checked a word at a time when it is ASCII (as it usually is).
+fn utf8(bytes: &[u8]) -> Result<&str, Error> {
+    if is_ascii(bytes) {
+        // SAFETY: ASCII text is valid UTF-8.
+        return Ok(unsafe { core::str::from_utf8_unchecked(bytes) });
+    }
+    core::str::from_utf8(bytes).map_err(|_| Error::new("request is not valid UTF-8"))
+}
+
+/// Drops a request's values. In WebAssembly it forgets them instead: the host restores memory after every
+/// request (guest-abi.md §3), which frees them all at once, and the bump arena would reclaim none of them
+/// (only the latest allocation is reclaimed, and the reply comes later), so walking them would only cost fuel.
+fn release<T>(values: T) {
+    if cfg!(target_arch = "wasm32") {
+        core::mem::forget(values);
+    } else {
+        drop(values);
+    }
+}
+
 /// The request body: the envelope's `params`, which must be an object.
-fn body(envelope: &Map) -> Result<&Map, Error> {
-    envelope.get("params").and_then(Value::as_object).ok_or_else(|| Error::new("request body must be an object"))
+fn body_object(body: Option<&Value>) -> Result<&Map, Error> {
+    match body {
+        Some(Value::Object(body)) => Ok(body),
+        _ => Err(error("request body must be an object")),
+    }
 }
 
 /// A required member of the body.
 fn field<'a>(body: &'a Map, name: &str) -> Result<&'a Value, Error> {
-    body.get(name).ok_or_else(|| Error::new(["request body has no ", name].concat()))
+    match body.get(name) {
+        Some(value) => Ok(value),
+        None => Err(error(&["request body has no ", name].concat())),
+    }
 }
 
 /// The body's `params`: an empty object when absent.
@@ -159,13 +214,21 @@ fn params(body: &Map) -> Result<&Map, Error> {
     match body.get("params") {
         None => Ok(&EMPTY),
         Some(Value::Object(params)) => Ok(params),
-        Some(_) => Err(Error::new("params must be an object")),
+        Some(_) => Err(error("params must be an object")),
     }
+}
+
+/// An error reply for a request that is not what it should be (kept out of the hot paths).
+#[cold]
+#[inline(never)]
+fn error(message: &str) -> Error {
+    Error::new(message)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::MAX_DEPTH;
     use alloc::string::ToString;
 
     /// Correct when response == answer; echoes the params; fails on `"boom"`.

@@ -25,6 +25,7 @@ extern crate alloc;
 
 #[cfg(any(target_arch = "wasm32", test))]
 mod arena;
+mod bytes;
 mod cases;
 mod guest;
 mod num;

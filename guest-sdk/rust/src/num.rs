@@ -140,9 +140,70 @@ impl Big {
     }
 }
 
+/// The powers of ten that are exact doubles.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
+
 /// The nearest double to a JSON number literal (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, already
 /// checked), ties to even; beyond the double range it is infinite, below it zero.
 pub(crate) fn parse_decimal(literal: &str) -> f64 {
+    match parse_decimal_fast(literal.as_bytes()) {
+        Some(value) => value,
+        None => parse_decimal_exact(literal),
+    }
+}
+
+/// [`parse_decimal`] of a literal whose digits make an integer below 2^53 and whose value is that integer
+/// times or divided by a power of ten up to 10^22 (most literals): both operands are exact doubles, so the one
+/// rounding of `*` or `/` is the correct one (Clinger's fast path). `None` for other literals.
+#[inline]
+fn parse_decimal_fast(literal: &[u8]) -> Option<f64> {
+    let (negative, body) = match literal {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, literal),
+    };
+    let (mut digits, mut exp10, mut at) = (0u64, 0i32, 0);
+    let mut fraction = false;
+    while let Some(&byte) = body.get(at) {
+        match byte {
+            b'0'..=b'9' => {
+                if digits >= (1 << 53) / 10 {
+                    return None;
+                }
+                digits = digits * 10 + u64::from(byte - b'0');
+                exp10 -= i32::from(fraction);
+            }
+            b'.' => fraction = true,
+            _ => break,
+        }
+        at += 1;
+    }
+    if at < body.len() {
+        // An exponent: `e` or `E`, a sign, then digits (a few: longer ones take the exact path).
+        let exponent = &body[at + 1..];
+        let (sign, exponent) = match exponent {
+            [b'-', rest @ ..] => (-1, rest),
+            [b'+', rest @ ..] => (1, rest),
+            _ => (1, exponent),
+        };
+        if exponent.len() > 3 {
+            return None;
+        }
+        exp10 += sign * exponent.iter().fold(0, |e, &b| e * 10 + i32::from(b - b'0'));
+    }
+    if !(-22..=22).contains(&exp10) {
+        return None;
+    }
+    let power = POW10[exp10.unsigned_abs() as usize];
+    let magnitude = if exp10 >= 0 { digits as f64 * power } else { digits as f64 / power };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// [`parse_decimal`] for any literal.
+#[inline(never)]
+fn parse_decimal_exact(literal: &str) -> f64 {
     let (negative, body) = literal.strip_prefix('-').map_or((false, literal), |rest| (true, rest));
     let (mantissa, exponent) = body.split_once(['e', 'E']).unwrap_or((body, "0"));
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -189,10 +250,6 @@ pub(crate) fn parse_decimal(literal: &str) -> f64 {
 
 /// `digits * 10^exp10`, with 1 <= digits.len() <= MAX_DIGITS and a value between about 1e-324 and 1e310.
 fn magnitude(digits: &[u8], exp10: i64, truncated: bool) -> f64 {
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-        1e20, 1e21, 1e22,
-    ];
     if digits.len() <= 15 && (-22..=22).contains(&exp10) && !truncated {
         // Both operands are exact doubles, so the one rounding of `*` or `/` is the correct one.
         let value = digits.iter().fold(0u64, |v, &d| v * 10 + u64::from(d)) as f64;
@@ -263,80 +320,275 @@ fn round(n: &Big, exp2: i64, inexact: bool) -> f64 {
 /// The shortest decimal digits that read back to `value` (finite, > 0), and where the point goes:
 /// `value ~ 0.DIGITS * 10^point`. Returns `(digits as ASCII, count, point)`.
 pub(crate) fn shortest(value: f64) -> ([u8; 17], usize, i32) {
+    let (m, e, lower_closer) = decompose(value);
+    // Between about 1e-20 and 3e35 every quantity fits in 128 bits (see `fits_wide`): the same arithmetic,
+    // several times cheaper in `Wide` than in the 90-limb `Big`.
+    if fits_wide(e) {
+        shortest_with::<Wide>(m, e, lower_closer)
+    } else {
+        shortest_with::<Big>(m, e, lower_closer)
+    }
+}
+
+/// `value = m * 2^e` (finite, > 0), and whether the next double below is closer than the next above.
+fn decompose(value: f64) -> (u64, i32, bool) {
     let bits = value.to_bits();
     let biased = (bits >> 52) as i32;
     let fraction = bits & ((1 << 52) - 1);
     let (m, e) = if biased == 0 { (fraction, -1074) } else { (fraction | 1 << 52, biased - 1075) };
+    (m, e, biased > 1 && fraction == 0)
+}
+
+/// Whether [`shortest_with`] stays below 2^127 (in [`Wide`]) for a binary exponent `e`.
+///
+/// With `m < 2^53`: for `e >= 0` (then `e <= 65`), `r <= 2^(e + 55) <= 2^120` and `s = 2^(1 + extra) * 10^k`
+/// with `10^k <= 10 * value < 2^122`; for `e < 0` (then `e >= -118`), `s <= 2^(2 - e) <= 2^120` unless
+/// `value >= 1`, where `e >= -53`, `k <= 16` and `s <= 2^55 * 10^16`. So `s < 2^122`; the digit loop keeps
+/// `r`, `mp` and `mm` below `10 * s`, and sums of two below `20 * s < 2^127`.
+fn fits_wide(e: i32) -> bool {
+    (-118..=65).contains(&e)
+}
+
+/// The unsigned integer arithmetic of [`shortest_with`]; operands and results stay in range.
+trait Natural: Copy {
+    fn from_u64(value: u64) -> Self;
+    fn shifted(self, bits: usize) -> Self;
+    fn times10(self) -> Self;
+    fn times_pow10(self, exponent: u32) -> Self;
+    fn plus(self, other: &Self) -> Self;
+    /// `self - other`, for `other <= self`.
+    fn minus(self, other: &Self) -> Self;
+    fn compare(&self, other: &Self) -> Ordering;
+    /// The values as `u64`s, if the first is below 2^63 and the second below 2^59 (`s`, with the rest below
+    /// `10 * s`, sums of two stay below 2^63).
+    fn narrow(values: [&Self; 4]) -> Option<(u64, u64, u64, u64)> {
+        let _ = values;
+        None
+    }
+}
+
+/// The arithmetic for values between about 0.03 and 1e17 (see [`Natural::narrow`]).
+impl Natural for u64 {
+    fn from_u64(value: u64) -> Self {
+        value
+    }
+    fn shifted(self, bits: usize) -> Self {
+        self << bits
+    }
+    fn times10(self) -> Self {
+        self * 10
+    }
+    fn times_pow10(self, exponent: u32) -> Self {
+        self * 10u64.pow(exponent)
+    }
+    fn plus(self, other: &Self) -> Self {
+        self + other
+    }
+    fn minus(self, other: &Self) -> Self {
+        self - other
+    }
+    fn compare(&self, other: &Self) -> Ordering {
+        self.cmp(other)
+    }
+}
+
+/// A 128-bit unsigned integer as two halves: `u128` arithmetic in wasm turns `x * 10` (however it is
+/// written) into a call to `__multi3`; shifts and adds of halves stay inline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Wide {
+    high: u64,
+    low: u64,
+}
+
+impl Wide {
+    /// `self * factor`, in 32-bit pieces (each product fits in a u64).
+    fn times_small(self, factor: u32) -> Self {
+        let factor = u64::from(factor);
+        let product = |half: u64, carry: u64| {
+            let low = (half & 0xffff_ffff) * factor + carry;
+            let high = (half >> 32) * factor + (low >> 32);
+            (high << 32 | low & 0xffff_ffff, high >> 32)
+        };
+        let (low, carry) = product(self.low, 0);
+        let (high, _) = product(self.high, carry);
+        Wide { high, low }
+    }
+}
+
+impl Natural for Wide {
+    fn from_u64(value: u64) -> Self {
+        Wide { high: 0, low: value }
+    }
+    fn shifted(self, bits: usize) -> Self {
+        match bits {
+            0 => self,
+            1..=63 => Wide { high: self.high << bits | self.low >> (64 - bits), low: self.low << bits },
+            _ => Wide { high: self.low << (bits - 64), low: 0 },
+        }
+    }
+    fn times10(self) -> Self {
+        // low * 10 = low * 8 + low * 2, with the bits shifted out and the carry going to the high half.
+        let (low, carry) = (self.low << 3).overflowing_add(self.low << 1);
+        let high = self.high * 10 + (self.low >> 61) + (self.low >> 63) + u64::from(carry);
+        Wide { high, low }
+    }
+    fn times_pow10(self, mut exponent: u32) -> Self {
+        let mut n = self;
+        while exponent > 0 {
+            let step = exponent.min(9);
+            n = n.times_small(10u32.pow(step));
+            exponent -= step;
+        }
+        n
+    }
+    fn plus(self, other: &Self) -> Self {
+        let (low, carry) = self.low.overflowing_add(other.low);
+        Wide { high: self.high + other.high + u64::from(carry), low }
+    }
+    fn minus(self, other: &Self) -> Self {
+        let (low, borrow) = self.low.overflowing_sub(other.low);
+        Wide { high: self.high - other.high - u64::from(borrow), low }
+    }
+    fn compare(&self, other: &Self) -> Ordering {
+        self.high.cmp(&other.high).then(self.low.cmp(&other.low))
+    }
+    fn narrow([r, s, mp, mm]: [&Self; 4]) -> Option<(u64, u64, u64, u64)> {
+        (s.high == 0 && s.low < 1 << 59).then_some((r.low, s.low, mp.low, mm.low))
+    }
+}
+
+impl Natural for Big {
+    fn from_u64(value: u64) -> Self {
+        Big::from_u64(value)
+    }
+    fn shifted(mut self, bits: usize) -> Self {
+        self.shl(bits);
+        self
+    }
+    fn times10(mut self) -> Self {
+        self.mul_add(10, 0);
+        self
+    }
+    fn times_pow10(mut self, exponent: u32) -> Self {
+        self.mul_pow10(exponent);
+        self
+    }
+    fn plus(self, other: &Self) -> Self {
+        self.add(other)
+    }
+    fn minus(mut self, other: &Self) -> Self {
+        self.sub(other);
+        self
+    }
+    fn compare(&self, other: &Self) -> Ordering {
+        self.cmp(other)
+    }
+}
+
+/// [`shortest`] of `m * 2^e` (Steele & White / Burger & Dybvig) in the arithmetic `N`: the scaling here,
+/// the digits in [`generate`].
+#[inline(never)]
+fn shortest_with<N: Natural>(m: u64, e: i32, lower_closer: bool) -> ([u8; 17], usize, i32) {
     // Round-half-even parsing accepts the interval's ends when the mantissa is even.
     let even = m & 1 == 0;
-    let lower_closer = biased > 1 && fraction == 0;
     // value = r / s; the gaps to the neighbours' midpoints are mp / s above and mm / s below.
     let extra = usize::from(lower_closer);
     let (mut r, mut s, mut mp, mut mm);
     if e >= 0 {
         let e = e as usize;
-        r = *Big::from_u64(m).shl(e + 1 + extra);
-        s = Big::from_u64(2 << extra);
-        mp = *Big::from_u64(1).shl(e + extra);
-        mm = *Big::from_u64(1).shl(e);
+        r = N::from_u64(m).shifted(e + 1 + extra);
+        s = N::from_u64(2 << extra);
+        mp = N::from_u64(1).shifted(e + extra);
+        mm = N::from_u64(1).shifted(e);
     } else {
-        r = *Big::from_u64(m).shl(1 + extra);
-        s = *Big::from_u64(1).shl((1 - e) as usize + extra);
-        mp = Big::from_u64(1 << extra);
-        mm = Big::from_u64(1);
+        r = N::from_u64(m).shifted(1 + extra);
+        s = N::from_u64(1).shifted((1 - e) as usize + extra);
+        mp = N::from_u64(1 << extra);
+        mm = N::from_u64(1);
     }
     // k = ceil(log10(value)), possibly one too small: value >= 2^x, and floor(x * log10(2)) is
     // x * 78913 >> 18 for |x| < 1650.
     let x = e + 63 - m.leading_zeros() as i32;
     let mut k = if x == 0 { 0 } else { ((x * 78913) >> 18) + 1 };
     if k >= 0 {
-        s.mul_pow10(k as u32);
+        s = s.times_pow10(k as u32);
     } else {
-        for big in [&mut r, &mut mp, &mut mm] {
-            big.mul_pow10(k.unsigned_abs());
-        }
+        let up = k.unsigned_abs();
+        (r, mp, mm) = (r.times_pow10(up), mp.times_pow10(up), mm.times_pow10(up));
     }
-    let high = |r: &Big, mp: &Big, s: &Big| {
-        let ord = r.add(mp).cmp(s);
+    let high = |r: &N, mp: &N, s: &N| {
+        let ord = r.plus(mp).compare(s);
         ord == Ordering::Greater || (even && ord == Ordering::Equal)
     };
     if high(&r, &mp, &s) {
         k += 1;
     } else {
-        for big in [&mut r, &mut mp, &mut mm] {
-            big.mul_add(10, 0);
-        }
+        (r, mp, mm) = (r.times10(), mp.times10(), mm.times10());
     }
+    // Now r, mp and mm are below 10 * s, and stay so: with s below 2^59 the digits fit in a u64.
+    if let Some((r, s, mp, mm)) = N::narrow([&r, &s, &mp, &mm]) {
+        return generate::<u64>(Scaled { r, s, mp, mm, k, even, lower_closer });
+    }
+    generate(Scaled { r, s, mp, mm, k, even, lower_closer })
+}
+
+/// A value scaled for digit generation: `value / 10^k = r / s`, below 10 (before the first digit), and the
+/// gaps to the neighbours' midpoints `mp / s` above and `mm / s` below, all below `10 * s`.
+struct Scaled<N> {
+    r: N,
+    s: N,
+    mp: N,
+    mm: N,
+    k: i32,
+    /// Whether the mantissa is even: round-half-even parsing accepts the interval's ends.
+    even: bool,
+    /// Whether `mm` differs from `mp` (the lower neighbour is closer).
+    lower_closer: bool,
+}
+
+/// The digits of a [`Scaled`] value.
+#[inline(never)]
+fn generate<N: Natural>(scaled: Scaled<N>) -> ([u8; 17], usize, i32) {
+    let Scaled { mut r, s, mut mp, mut mm, k, even, lower_closer } = scaled;
+    let high = |r: &N, mp: &N, s: &N| {
+        let ord = r.plus(mp).compare(s);
+        ord == Ordering::Greater || (even && ord == Ordering::Equal)
+    };
     let mut digits = [b'0'; 17];
     let mut count = 0;
-    loop {
+    let (digit, low, high) = loop {
+        // The digit is r / s, below 10.
         let mut digit = 0u8;
-        while r.cmp(&s) != Ordering::Less {
-            r.sub(&s);
+        while r.compare(&s) != Ordering::Less {
+            r = r.minus(&s);
             digit += 1;
         }
-        let low = matches!(r.cmp(&mm), Ordering::Less) || (even && r.cmp(&mm) == Ordering::Equal);
-        let high = high(&r, &mp, &s);
-        if !low && !high {
-            digits[count] = b'0' + digit;
-            count += 1;
-            for big in [&mut r, &mut mp, &mut mm] {
-                big.mul_add(10, 0);
-            }
-            continue;
-        }
-        let round_up = match (low, high) {
-            (true, false) => false,
-            (false, true) => true,
-            _ => match r.add(&r).cmp(&s) {
-                Ordering::Less => false,
-                Ordering::Greater => true,
-                Ordering::Equal => digit & 1 == 1,
-            },
+        let low = match r.compare(&mm) {
+            Ordering::Less => true,
+            Ordering::Equal => even,
+            Ordering::Greater => false,
         };
-        digits[count] = b'0' + digit + u8::from(round_up);
-        return (digits, count + 1, k);
-    }
+        let high = high(&r, &mp, &s);
+        if low || high {
+            break (digit, low, high);
+        }
+        digits[count] = b'0' + digit;
+        count += 1;
+        // mm equals mp unless the lower neighbour is closer.
+        (r, mp) = (r.times10(), mp.times10());
+        mm = if lower_closer { mm.times10() } else { mp };
+    };
+    let round_up = match (low, high) {
+        (true, false) => false,
+        (false, true) => true,
+        _ => match r.plus(&r).compare(&s) {
+            Ordering::Less => false,
+            Ordering::Greater => true,
+            Ordering::Equal => digit & 1 == 1,
+        },
+    };
+    digits[count] = b'0' + digit + u8::from(round_up);
+    (digits, count + 1, k)
 }
 
 #[cfg(test)]
@@ -421,6 +673,32 @@ mod tests {
         for value in values.into_iter().filter(|v| v.is_finite() && *v > 0.0) {
             check_shortest(value);
         }
+    }
+
+    #[test]
+    fn the_wide_arithmetic_gives_the_big_one_s_digits() {
+        // Random mantissas with biased exponents through the whole range of `fits_wide` (and one beyond),
+        // so both the `Wide` and the `u64` digit generation are exercised.
+        let mut checked = 0;
+        for bits in random_bits(4).take(100_000) {
+            let biased = 1075 - 119 + (bits >> 52) % 186;
+            let value = f64::from_bits(biased << 52 | bits & ((1 << 52) - 1));
+            let (m, e, lower_closer) = decompose(value);
+            if fits_wide(e) {
+                assert_eq!(shortest_with::<Wide>(m, e, lower_closer), shortest_with::<Big>(m, e, lower_closer));
+                checked += 1;
+            }
+        }
+        // Each end of the range, powers of two (the lower neighbour closer) and their neighbours.
+        for e in [-118, -117, -60, -53, -52, -1, 0, 1, 11, 12, 64, 65] {
+            for m in [1u64 << 52, (1 << 52) + 1, (1 << 53) - 1, 6_755_399_441_055_744, 4_503_599_627_370_497] {
+                let value = m as f64 * 2.0f64.powi(e);
+                let (m, e, lower_closer) = decompose(value);
+                assert_eq!(shortest_with::<Wide>(m, e, lower_closer), shortest_with::<Big>(m, e, lower_closer));
+                check_shortest(value);
+            }
+        }
+        assert!(checked > 90_000, "{checked}");
     }
 
     #[test]

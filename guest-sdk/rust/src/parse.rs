@@ -3,7 +3,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::bytes::{eq, plain_end};
 use crate::num::parse_decimal;
+use crate::value::push;
 use crate::write::push_int;
 use crate::{Error, Map, Value};
 
@@ -36,18 +38,74 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<Value, Error> {
     Ok(value)
 }
 
+/// A parsed request envelope.
+pub(crate) enum Envelope<'a> {
+    /// The envelope the host sends, `{"method":"<method>","params":<body>}` with a method free of escapes.
+    Usual {
+        /// The method.
+        method: &'a str,
+        /// The body.
+        body: Value,
+    },
+    /// Any other JSON value.
+    Other(Value),
+}
+
+/// Parses a request envelope: what `parse(text, MAX_DEPTH + 1)` gives (the envelope object is one level above
+/// the body, which may nest MAX_DEPTH levels), the usual shape without building the envelope object (its keys
+/// and the method as strings, and the map).
+///
+/// The usual shape is recognised by its exact prefix; its body is then parsed from the same position and with
+/// the same depth left as inside the envelope object, so any error in it is the one a full parse reports. When
+/// something else follows the body, the text is parsed again in full.
+pub(crate) fn parse_envelope(text: &str) -> Result<Envelope<'_>, Error> {
+    const METHOD: &[u8] = b"{\"method\":\"";
+    const PARAMS: &[u8] = b"\",\"params\":";
+    let bytes = text.as_bytes();
+    if bytes.len() > METHOD.len() && eq(&bytes[..METHOD.len()], METHOD) {
+        let method_end = plain_end(bytes, METHOD.len());
+        let body_start = method_end + PARAMS.len();
+        if bytes.len() > body_start && eq(&bytes[method_end..body_start], PARAMS) {
+            let mut parser = Parser::new(text, MAX_DEPTH);
+            parser.pos = body_start;
+            let body = parser.value()?;
+            parser.skip_whitespace();
+            if parser.peek() == Some(b'}') {
+                parser.pos += 1;
+                parser.skip_whitespace();
+                if parser.pos == bytes.len() {
+                    return Ok(Envelope::Usual { method: parser.slice(METHOD.len(), method_end), body });
+                }
+            }
+        }
+    }
+    parse(text, MAX_DEPTH + 1).map(Envelope::Other)
+}
+
 struct Parser<'a> {
-    text: &'a str,
+    /// The text being parsed (valid UTF-8).
     bytes: &'a [u8],
     pos: usize,
     depth_left: usize,
 }
 
+// The hot paths (plain strings, short integers, containers) are kept small and the rest out of line: wasmi
+// charges the fuel of a whole function or loop body when it is entered, whichever branch then runs.
 impl<'a> Parser<'a> {
     fn new(text: &'a str, max_depth: usize) -> Self {
-        Parser { text, bytes: text.as_bytes(), pos: 0, depth_left: max_depth }
+        Parser { bytes: text.as_bytes(), pos: 0, depth_left: max_depth }
     }
 
+    /// The text from `start` to `end`, two positions next to ASCII bytes (or at an end of the text).
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        let bytes = &self.bytes[start..end];
+        debug_assert!(core::str::from_utf8(bytes).is_ok());
+        // SAFETY: the text is valid UTF-8 and both ends are char boundaries, next to ASCII bytes or at an end.
+        unsafe { core::str::from_utf8_unchecked(bytes) }
+    }
+
+    #[cold]
+    #[inline(never)]
     fn error(&self, what: &str) -> Error {
         let mut message = String::from("invalid JSON at byte ");
         push_int(&mut message, self.pos as i64);
@@ -78,21 +136,27 @@ impl<'a> Parser<'a> {
 
     fn value(&mut self) -> Result<Value, Error> {
         self.skip_whitespace();
+        // Each arm is one call that returns the value (nothing to convert or move).
         match self.peek() {
+            Some(b'"') => self.string_value(),
+            Some(b'-' | b'0'..=b'9') => self.number(),
             Some(b'{') => self.object(),
             Some(b'[') => self.array(),
-            Some(b'"') => self.string().map(Value::String),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("expected a value")),
+            Some(_) => self.literal(),
             None => Err(self.error("unexpected end of input")),
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Error> {
-        if !self.bytes[self.pos..].starts_with(word.as_bytes()) {
+    /// `true`, `false` or `null` (or an error), at its first byte.
+    #[inline(never)]
+    fn literal(&mut self) -> Result<Value, Error> {
+        let (word, value): (&[u8], _) = match self.peek() {
+            Some(b't') => (b"true", Value::Bool(true)),
+            Some(b'f') => (b"false", Value::Bool(false)),
+            Some(b'n') => (b"null", Value::Null),
+            _ => return Err(self.error("expected a value")),
+        };
+        if !self.bytes[self.pos..].starts_with(word) {
             return Err(self.error("expected a value"));
         }
         self.pos += word.len();
@@ -100,9 +164,10 @@ impl<'a> Parser<'a> {
     }
 
     /// Steps into an array or object (at its opening bracket).
+    #[inline(always)]
     fn enter(&mut self) -> Result<(), Error> {
         if self.depth_left == 0 {
-            return Err(Error::new("JSON nested deeper than 128 levels"));
+            return Err(too_deep());
         }
         self.depth_left -= 1;
         self.pos += 1;
@@ -110,6 +175,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    #[inline(never)]
     fn array(&mut self) -> Result<Value, Error> {
         self.enter()?;
         let mut items = Vec::new();
@@ -117,7 +183,7 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         } else {
             loop {
-                items.push(self.value()?);
+                push(&mut items, self.value()?);
                 self.skip_whitespace();
                 match self.peek() {
                     Some(b',') => self.pos += 1,
@@ -133,6 +199,7 @@ impl<'a> Parser<'a> {
         Ok(Value::Array(items))
     }
 
+    #[inline(never)]
     fn object(&mut self) -> Result<Value, Error> {
         self.enter()?;
         let mut map = Map::new();
@@ -147,7 +214,7 @@ impl<'a> Parser<'a> {
                 let key = self.string()?;
                 self.expect(b':', "expected ':'")?;
                 let value = self.value()?;
-                map.insert(key, value);
+                map.set(key, value);
                 self.skip_whitespace();
                 match self.peek() {
                     Some(b',') => self.pos += 1,
@@ -163,17 +230,31 @@ impl<'a> Parser<'a> {
         Ok(Value::Object(map))
     }
 
+    /// A string literal as a value, at its opening quote.
+    #[inline(never)]
+    fn string_value(&mut self) -> Result<Value, Error> {
+        self.string().map(Value::String)
+    }
+
     /// A string literal, at its opening quote.
+    #[inline(never)]
     fn string(&mut self) -> Result<String, Error> {
-        self.pos += 1;
-        let mut out = String::new();
+        let start = self.pos + 1;
+        let end = plain_end(self.bytes, start);
+        if self.bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return Ok(String::from(self.slice(start, end)));
+        }
+        self.pos = end;
+        self.string_rest(String::from(self.slice(start, end)))
+    }
+
+    /// The rest of a string literal that is not a plain run up to its closing quote: `out` holds what came
+    /// before `pos`, which sits at a backslash, a control character or the end of the text.
+    #[cold]
+    #[inline(never)]
+    fn string_rest(&mut self, mut out: String) -> Result<String, Error> {
         loop {
-            let start = self.pos;
-            while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
-                self.pos += 1;
-            }
-            // Both ends sit next to ASCII bytes (or the end), so they are char boundaries.
-            out.push_str(&self.text[start..self.pos]);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
@@ -186,6 +267,9 @@ impl<'a> Parser<'a> {
                 Some(_) => return Err(self.error("control character in string")),
                 None => return Err(self.error("unterminated string")),
             }
+            let start = self.pos;
+            self.pos = plain_end(self.bytes, start);
+            out.push_str(self.slice(start, self.pos));
         }
     }
 
@@ -241,52 +325,80 @@ impl<'a> Parser<'a> {
         Ok(code)
     }
 
-    /// Consumes `[0-9]*`; whether there was at least one digit.
-    fn digits(&mut self) -> bool {
+    /// Consumes `[0-9]*`; returns the number of digits and their value (wrapped modulo 2^64).
+    #[inline(always)]
+    fn digits(&mut self) -> (usize, u64) {
         let start = self.pos;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
-            self.pos += 1;
+        let mut pos = start;
+        let mut value = 0u64;
+        while let Some(&digit @ b'0'..=b'9') = self.bytes.get(pos) {
+            value = value.wrapping_mul(10).wrapping_add(u64::from(digit - b'0'));
+            pos += 1;
         }
-        self.pos > start
+        self.pos = pos;
+        (pos - start, value)
     }
 
+    #[inline(never)]
     fn number(&mut self) -> Result<Value, Error> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.pos += 1;
         }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
+        let (count, magnitude) = match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                (1, 0)
             }
+            Some(b'1'..=b'9') => self.digits(),
             _ => return Err(self.error("invalid number")),
+        };
+        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return self.float(start);
         }
-        let mut is_float = false;
+        // Up to 18 digits always fit in an i64; longer literals may not.
+        if count > 18 {
+            return Ok(long_integer(self.slice(start, self.pos)));
+        }
+        let magnitude = magnitude as i64;
+        Ok(Value::Int(if negative { -magnitude } else { magnitude }))
+    }
+
+    /// The rest of a number literal from `start` that has a fraction or an exponent (`pos` is at its `.`,
+    /// `e` or `E`).
+    #[inline(never)]
+    fn float(&mut self, start: usize) -> Result<Value, Error> {
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            if !self.digits() {
+            if self.digits().0 == 0 {
                 return Err(self.error("invalid number"));
             }
-            is_float = true;
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.pos += 1;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
-            if !self.digits() {
+            if self.digits().0 == 0 {
                 return Err(self.error("invalid number"));
             }
-            is_float = true;
         }
-        let literal = &self.text[start..self.pos];
-        Ok(if is_float {
-            Value::Float(parse_decimal(literal))
-        } else {
-            literal.parse().map_or_else(|_| Value::BigInt(literal.into()), Value::Int)
-        })
+        Ok(Value::Float(parse_decimal(self.slice(start, self.pos))))
     }
+}
+
+/// An integer literal of 19 digits or more: an `Int` when it fits, else a `BigInt`.
+#[cold]
+#[inline(never)]
+fn long_integer(literal: &str) -> Value {
+    literal.parse().map_or_else(|_| Value::BigInt(literal.into()), Value::Int)
+}
+
+#[cold]
+#[inline(never)]
+fn too_deep() -> Error {
+    Error::new("JSON nested deeper than 128 levels")
 }
 
 #[cfg(test)]

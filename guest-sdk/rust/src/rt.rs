@@ -34,30 +34,59 @@ mod wasm {
     }
 
     impl Heap {
+        /// Runs `f` on the arena, giving it its bounds first if it has none yet.
+        #[inline]
         fn with<R>(&self, f: impl FnOnce(&mut Arena) -> R) -> R {
+            self.with_unchecked(|arena| {
+                if arena.is_unset() {
+                    set_bounds(arena);
+                }
+                f(arena)
+            })
+        }
+
+        /// Runs `f` on the arena as it is (see the `GlobalAlloc` implementation for why that is enough).
+        #[inline(always)]
+        fn with_unchecked<R>(&self, f: impl FnOnce(&mut Arena) -> R) -> R {
             // SAFETY: single thread, and no caller re-enters the allocator while holding the reference.
-            let arena = unsafe { &mut *self.0.get() };
-            if arena.is_unset() {
-                // Only the address of the linker symbol is taken.
-                let base = core::ptr::addr_of!(__heap_base) as usize;
-                *arena = Arena::new(base, wasm32::memory_size(0) * PAGE);
-            }
-            f(arena)
+            f(unsafe { &mut *self.0.get() })
+        }
+
+        /// An allocation that does not fit without growing memory (or before the arena has its bounds).
+        #[cold]
+        #[inline(never)]
+        fn alloc_slow(&self, size: usize, align: usize) -> *mut u8 {
+            self.with(|a| a.alloc(size, align, grow)).map_or(null_mut(), |addr| addr as *mut u8)
         }
     }
 
+    /// Gives the arena its real bounds: from `__heap_base` to the end of memory.
+    #[cold]
+    #[inline(never)]
+    fn set_bounds(arena: &mut Arena) {
+        // Only the address of the linker symbol is taken.
+        let base = core::ptr::addr_of!(__heap_base) as usize;
+        *arena = Arena::new(base, wasm32::memory_size(0) * PAGE);
+    }
+
     // SAFETY: the arena hands out disjoint, aligned, in-bounds ranges and reclaims a range only when freed.
+    // The hot paths skip the bounds check of `Heap::with`: before the arena has its bounds (both zero) no
+    // allocation fits (sizes are non-zero), so `bump` fails and `alloc_slow` sets them, and no pointer can be
+    // the latest allocation, so `free` and `resize` change nothing.
     unsafe impl GlobalAlloc for Heap {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            self.with(|a| a.alloc(layout.size(), layout.align(), grow)).map_or(null_mut(), |addr| addr as *mut u8)
+            match self.with_unchecked(|a| a.bump(layout.size(), layout.align())) {
+                Some(addr) => addr as *mut u8,
+                None => self.alloc_slow(layout.size(), layout.align()),
+            }
         }
 
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            self.with(|a| a.free(ptr as usize, layout.size()));
+            self.with_unchecked(|a| a.free(ptr as usize, layout.size()));
         }
 
         unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            if self.with(|a| a.resize(ptr as usize, layout.size(), new_size, grow)) {
+            if self.with_unchecked(|a| a.resize(ptr as usize, layout.size(), new_size, grow)) {
                 return ptr;
             }
             // SAFETY: the caller guarantees `new_size` forms a valid layout with the same alignment.

@@ -11,9 +11,7 @@ pub struct EvalResult(Map);
 impl EvalResult {
     /// `{"is_correct": is_correct}`.
     pub fn new(is_correct: bool) -> Self {
-        let mut map = Map::new();
-        map.insert("is_correct", is_correct);
-        EvalResult(map)
+        EvalResult(Map::first("is_correct", Value::Bool(is_correct)))
     }
 
     /// Adds (or replaces) a field, e.g. `response_latex` or `tags`.
@@ -46,9 +44,7 @@ pub struct Error(Map);
 impl Error {
     /// An error with this message.
     pub fn new(message: impl Into<String>) -> Self {
-        let mut map = Map::new();
-        map.insert("message", message.into());
-        Error(map)
+        Error(Map::first("message", Value::String(message.into())))
     }
 
     /// Adds (or replaces) a field next to `message`, e.g. `detail`.

@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::bytes::eq;
 use crate::num::parse_decimal;
 
 /// A JSON value. Numbers keep the kind of their literal, as Python's `json` does: a literal with `.`, `e`
@@ -30,11 +31,11 @@ pub enum Value {
 impl Value {
     /// The number as a double: integers are rounded to the nearest double. `None` for non-numbers
     /// (booleans are not numbers).
+    #[inline]
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
-            // The text is an integer literal, which is also a float literal (infinite beyond the double range).
-            Value::BigInt(text) => Some(parse_decimal(text)),
+            Value::BigInt(text) => Some(big_int_to_f64(text)),
             Value::Float(f) => Some(*f),
             _ => None,
         }
@@ -88,6 +89,14 @@ impl Value {
             Value::Object(_) => "object",
         }
     }
+}
+
+/// The double nearest to an integer literal beyond i64 (infinite beyond the double range).
+#[cold]
+#[inline(never)]
+fn big_int_to_f64(text: &str) -> f64 {
+    // An integer literal is also a float literal.
+    parse_decimal(text)
 }
 
 impl From<bool> for Value {
@@ -147,8 +156,16 @@ impl Map {
     }
 
     /// The value of `key`, if present.
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries.iter().find(|(k, _)| eq(k.as_bytes(), key.as_bytes())).map(|(_, v)| v)
+    }
+
+    /// An object of one member, with room for three more.
+    pub(crate) fn first(key: &str, value: Value) -> Self {
+        let mut entries = Vec::with_capacity(4);
+        entries.push((String::from(key), value));
+        Map { entries }
     }
 
     /// Sets `key` to `value`: replaced in place if the key exists, else appended.
@@ -156,10 +173,11 @@ impl Map {
         self.set(key.into(), value.into());
     }
 
-    fn set(&mut self, key: String, value: Value) {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(entry) => entry.1 = value,
-            None => self.entries.push((key, value)),
+    /// [`Map::insert`] without the conversions.
+    pub(crate) fn set(&mut self, key: String, value: Value) {
+        match self.entries.iter_mut().find(|(k, _)| eq(k.as_bytes(), key.as_bytes())) {
+            Some(entry) => replace(entry, value),
+            None => push(&mut self.entries, (key, value)),
         }
     }
 
@@ -177,6 +195,23 @@ impl Map {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// `items.push(item)`, with room for four items made at the first one as `push` would, but without its
+/// general growth path (which costs more than the rest of parsing a small object).
+pub(crate) fn push<T>(items: &mut Vec<T>, item: T) {
+    if items.capacity() == 0 {
+        // The vector replaced has no allocation: forgetting it skips a call that would free nothing.
+        core::mem::forget(core::mem::replace(items, Vec::with_capacity(4)));
+    }
+    items.push(item);
+}
+
+/// Replaces the value of a key that is set again.
+#[cold]
+#[inline(never)]
+fn replace(entry: &mut (String, Value), value: Value) {
+    entry.1 = value;
 }
 
 impl PartialEq for Map {

@@ -2,8 +2,9 @@
 
 use alloc::string::String;
 
+use crate::bytes::{is_plain, plain_end};
 use crate::num::shortest;
-use crate::Value;
+use crate::{Map, Value};
 
 impl Value {
     /// Compact JSON text. Integers have no decimal point; floats use Python's `repr` (`0.1`, `1.0`,
@@ -24,37 +25,62 @@ pub(crate) fn write_value(out: &mut String, value: &Value) {
         Value::BigInt(text) => out.push_str(text),
         Value::Float(f) => write_float(out, *f),
         Value::String(s) => write_string(out, s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_value(out, item);
-            }
-            out.push('}');
-        }
+        Value::Array(items) => write_array(out, items),
+        Value::Object(map) => write_object(out, map),
     }
 }
 
+#[inline(never)]
+fn write_array(out: &mut String, items: &[Value]) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_value(out, item);
+    }
+    out.push(']');
+}
+
+#[inline(never)]
+fn write_object(out: &mut String, map: &Map) {
+    out.push('{');
+    for (i, (key, item)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, key);
+        out.push(':');
+        write_value(out, item);
+    }
+    out.push('}');
+}
+
 /// Appends `s` as a JSON string literal: quotes, backslashes and control characters escaped.
+#[inline(never)]
 pub(crate) fn write_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    if !is_plain(s.as_bytes()) {
+        return write_escaped(out, s);
+    }
+    out.reserve(s.len() + 2);
     out.push('"');
-    let mut plain_from = 0;
-    for (i, byte) in s.bytes().enumerate() {
+    out.push_str(s);
+    out.push('"');
+}
+
+/// [`write_string`] for a string with bytes to escape.
+#[cold]
+#[inline(never)]
+fn write_escaped(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.push('"');
+    let mut from = 0;
+    while from < bytes.len() {
+        // Plain bytes up to the next one that needs escaping. Both ends are next to ASCII bytes.
+        let plain = plain_end(bytes, from);
+        out.push_str(&s[from..plain]);
+        let Some(&byte) = bytes.get(plain) else { break };
         let short = match byte {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -63,10 +89,8 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
+            _ => "",
         };
-        out.push_str(&s[plain_from..i]);
         if short.is_empty() {
             out.push_str("\\u00");
             out.push(HEX[usize::from(byte >> 4)] as char);
@@ -74,15 +98,15 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
         } else {
             out.push_str(short);
         }
-        plain_from = i + 1;
+        from = plain + 1;
     }
-    out.push_str(&s[plain_from..]);
     out.push('"');
 }
 
 /// Appends a float as Python's `repr` spells it: the shortest digits that read back to the same double,
 /// positional when the decimal exponent is in [-4, 16) (with `.0` if there is no fraction), else
 /// `d[.ddd]e±XX`.
+#[inline(never)]
 fn write_float(out: &mut String, f: f64) {
     if !f.is_finite() {
         out.push_str("null");
@@ -127,6 +151,7 @@ fn write_float(out: &mut String, f: f64) {
 }
 
 /// Appends an integer in decimal.
+#[inline(never)]
 pub(crate) fn push_int(out: &mut String, value: i64) {
     if value < 0 {
         out.push('-');
@@ -156,7 +181,6 @@ fn push_zeros(out: &mut String, count: i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Map;
     use alloc::vec;
 
     fn float(f: f64) -> String {
