@@ -7,7 +7,7 @@ mod common;
 
 use common::{fixture_module, read_reply, request, Reply, Server};
 use serde_json::{json, Value};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -1173,4 +1173,21 @@ fn a_second_server_on_a_busy_port_refuses_to_start() {
         .expect("spawn");
     let status = status.expect("the second server must exit: the port is taken, yet it kept running");
     assert!(!status.success(), "the second server must fail to listen, got {status}");
+}
+
+#[test]
+fn expect_100_continue_gets_the_interim_reply_before_the_body_is_sent() {
+    // curl sends `Expect: 100-continue` for bodies above 1 MiB and waits a second for the interim reply.
+    let server = Server::start(&[]);
+    let mut stream = server.connect();
+    let body = br#"{"response": 1, "answer": 1}"#;
+    let head = format!("POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n", body.len());
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut interim = [0u8; 25];
+    stream.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(body).unwrap();
+    let reply = read_reply(&mut stream).expect("the final reply");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["result"]["is_correct"], true);
 }

@@ -81,6 +81,10 @@ fn each_connection_loop<T: HttpService>(
             };
             let client_closes = req.wants_close();
             let head_only = req.method() == "HEAD";
+            let mut req = req;
+            if req.expects_continue() {
+                req.send_continue(&mut rsp_buf)?;
+            }
             reserve_buf(&mut rsp_buf);
             let mut rsp = Response::new(&mut body_buf);
             if client_closes {

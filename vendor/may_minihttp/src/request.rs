@@ -139,6 +139,21 @@ impl<'buf, 'header, 'stream> Request<'buf, 'header, 'stream> {
         len
     }
 
+    /// wasmshim patch: true when the client waits for `100 Continue` before sending the body (curl does
+    /// for bodies above 1 MiB, and waits a second when no interim reply comes).
+    pub fn expects_continue(&self) -> bool {
+        self.req.headers.iter().any(|h| h.name.eq_ignore_ascii_case("expect") && h.value.eq_ignore_ascii_case(b"100-continue"))
+    }
+
+    /// wasmshim patch: writes the replies already queued for earlier pipelined requests, then `100 Continue`.
+    pub fn send_continue(&mut self, pending: &mut BytesMut) -> io::Result<()> {
+        use std::io::Write;
+        pending.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+        self.stream.write_all(pending.chunk())?;
+        pending.clear();
+        Ok(())
+    }
+
     /// wasmshim patch: true when the client asked to close the connection after this request
     /// (`Connection: close`, or HTTP/1.0 without `Connection: keep-alive`).
     pub fn wants_close(&self) -> bool {
