@@ -11,24 +11,27 @@ using wasmshim::Array;
 using wasmshim::Object;
 using wasmshim::Result;
 using wasmshim::Value;
+using namespace std::string_view_literals;
 
 namespace {
 
-// The params, read and type-checked once per request.
+// The params, read and type-checked once per request. The feedback texts point into params or at
+// string literals, so that nothing is copied.
 struct Options {
   double atol = 0;
   double rtol = 0;
   bool case_sensitive = true;
   bool trim = false;
-  std::string correct_feedback = "Correct!";
-  std::string incorrect_feedback = "Incorrect.";
+  std::string_view correct_feedback = "Correct!"sv;
+  std::string_view incorrect_feedback = "Incorrect."sv;
 };
 
 // Reads params into options. Returns the error message for the first param of the wrong type, in the
 // documented order, or an empty string.
 std::string read_options(const Object& params, Options* options) {
+  // Names as string_views: their lengths are known at compile time (no strlen per lookup).
   struct Spec {
-    const char* name;
+    std::string_view name;
     Value::Kind kind;  // Float stands for any number
     const char* type;
   };
@@ -40,19 +43,21 @@ std::string read_options(const Object& params, Options* options) {
       {"correct_response_feedback", Value::Kind::String, "a string"},
       {"incorrect_response_feedback", Value::Kind::String, "a string"},
   };
-  for (const Spec& spec : kSpecs) {
-    const Value* v = params.find(spec.name);
+  if (params.empty()) return std::string();
+  const Value* found[6];
+  for (std::size_t i = 0; i < 6; ++i) {
+    const Spec& spec = kSpecs[i];
+    const Value* v = found[i] = params.find(spec.name);
     if (v == nullptr) continue;
     const bool ok = spec.kind == Value::Kind::Float ? v->is_number() : v->kind() == spec.kind;
-    if (!ok) return std::string("params.") + spec.name + " must be " + spec.type;
+    if (!ok) return "params." + std::string(spec.name) + " must be " + spec.type;
   }
-  if (const Value* v = params.find("atol")) options->atol = v->as_double();
-  if (const Value* v = params.find("rtol")) options->rtol = v->as_double();
-  if (const Value* v = params.find("case_sensitive")) options->case_sensitive = v->as_bool();
-  if (const Value* v = params.find("trim")) options->trim = v->as_bool();
-  if (const Value* v = params.find("correct_response_feedback")) options->correct_feedback = v->as_string();
-  if (const Value* v = params.find("incorrect_response_feedback"))
-    options->incorrect_feedback = v->as_string();
+  if (found[0] != nullptr) options->atol = found[0]->as_double();
+  if (found[1] != nullptr) options->rtol = found[1]->as_double();
+  if (found[2] != nullptr) options->case_sensitive = found[2]->as_bool();
+  if (found[3] != nullptr) options->trim = found[3]->as_bool();
+  if (found[4] != nullptr) options->correct_feedback = found[4]->as_string();
+  if (found[5] != nullptr) options->incorrect_feedback = found[5]->as_string();
   return std::string();
 }
 
@@ -113,8 +118,8 @@ bool equal(const Value& r, const Value& a, const Options& o) {
   if (a.is_number()) {
     if (r.is_number()) return numbers_equal(r.as_double(), a.as_double(), o);
     if (!r.is_string()) return false;
-    const std::string text(trimmed(r.as_string(), o.trim));
-    return is_json_number(text) && numbers_equal(std::strtod(text.c_str(), nullptr), a.as_double(), o);
+    const std::string_view text = trimmed(r.as_string(), o.trim);
+    return is_json_number(text) && numbers_equal(wasmshim::parse_double(text), a.as_double(), o);
   }
   if (r.kind() != a.kind()) return false;
   switch (a.kind()) {
@@ -149,7 +154,7 @@ Result evaluate(const Value& response, const Value& answer, const Object& params
   const std::string error = read_options(params, &options);
   if (!error.empty()) return Result::error(error);
   const bool ok = equal(response, answer, options);
-  return Result::eval(ok, ok ? options.correct_feedback : options.incorrect_feedback);
+  return Result::eval(ok, std::string(ok ? options.correct_feedback : options.incorrect_feedback));
 }
 
 const char* type_name(const Value& v) {

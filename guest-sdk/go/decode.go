@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects a request body may
@@ -37,10 +38,13 @@ func ParseJSON(data []byte) (any, error) {
 // parse parses a document whose outermost value is at nesting level
 // startDepth+1; values nested deeper than MaxDepth are refused.
 func parse(data []byte, startDepth int) (any, error) {
-	if !utf8.Valid(data) {
+	if !isASCII(data) && !utf8.Valid(data) {
 		return nil, &SyntaxError{Offset: invalidUTF8Offset(data), Reason: "invalid UTF-8"}
 	}
-	p := parser{data: data, depth: startDepth}
+	// One copy of the whole document: every string and number in it is then a
+	// substring, where converting each from the bytes would allocate (an
+	// allocation costs about 10,000 fuel under the host's metering).
+	p := parser{data: string(data), depth: startDepth}
 	p.skipSpace()
 	v, err := p.value()
 	if err != nil {
@@ -51,6 +55,24 @@ func parse(data []byte, startDepth int) (any, error) {
 		return nil, p.fail("unexpected data after the value")
 	}
 	return v, nil
+}
+
+// isASCII reports whether data is all ASCII, eight bytes per step: the
+// common request, for which utf8.Valid would cost about 8,000 fuel.
+func isASCII(data []byte) bool {
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		d := data[i : i+8 : i+8]
+		if le64(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7])&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(data); i++ {
+		if data[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func invalidUTF8Offset(data []byte) int {
@@ -65,9 +87,13 @@ func invalidUTF8Offset(data []byte) int {
 }
 
 type parser struct {
-	data  []byte
+	data  string
 	pos   int
 	depth int
+	// Chunks of storage for boxing parsed values (see box).
+	strings []string
+	arrays  [][]any
+	objects []Object
 }
 
 func (p *parser) fail(reason string) error {
@@ -82,6 +108,12 @@ func (p *parser) peek() byte {
 	return 0
 }
 
+// skipSpace is kept out of line, as are the other loops of the parser: under
+// the host's fuel metering each branch a Go function takes costs about the
+// size of the whole function, so a loop inlined into object() would cost a
+// pass over object() per byte.
+//
+//go:noinline
 func (p *parser) skipSpace() {
 	for p.pos < len(p.data) {
 		switch p.data[p.pos] {
@@ -104,7 +136,7 @@ func (p *parser) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return s, nil
+		return p.boxString(s), nil
 	case c == '-' || '0' <= c && c <= '9':
 		return p.number()
 	default:
@@ -117,7 +149,7 @@ func (p *parser) literal() (any, error) {
 		text  string
 		value any
 	}{{"true", true}, {"false", false}, {"null", nil}} {
-		if len(p.data)-p.pos >= len(lit.text) && string(p.data[p.pos:p.pos+len(lit.text)]) == lit.text {
+		if len(p.data)-p.pos >= len(lit.text) && p.data[p.pos:p.pos+len(lit.text)] == lit.text {
 			p.pos += len(lit.text)
 			return lit.value, nil
 		}
@@ -131,6 +163,55 @@ func (p *parser) literal() (any, error) {
 // number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
 func (p *parser) number() (any, error) {
 	start := p.pos
+	if n := plainNumberLength(p.data[start:]); n > 0 {
+		p.pos += n
+	} else if err := p.numberLiteral(); err != nil {
+		return nil, err
+	}
+	if p.pos == start+1 {
+		return smallNumbers[p.data[start]-'0'], nil // a single digit: no allocation
+	}
+	return box(&p.strings, any(Number("")), p.data[start:p.pos]), nil
+}
+
+// plainNumberLength returns the length of the literal at the start of s if it
+// is -?(0|[1-9][0-9]*)(\.[0-9]+)? without an exponent, else 0. The common
+// number in a small function of its own (see skipSpace); numberLiteral reads
+// the others and reports the errors.
+//
+//go:noinline
+func plainNumberLength(s string) int {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	first := i
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	if i == first || (i-first > 1 && s[first] == '0') {
+		return 0
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		fraction := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		if i == fraction {
+			return 0
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		return 0
+	}
+	return i
+}
+
+// numberLiteral moves past a number literal, or fails where it is invalid.
+//
+//go:noinline
+func (p *parser) numberLiteral() error {
 	if p.peek() == '-' {
 		p.pos++
 	}
@@ -140,12 +221,12 @@ func (p *parser) number() (any, error) {
 	case '1' <= c && c <= '9':
 		p.digits()
 	default:
-		return nil, p.fail("invalid number")
+		return p.fail("invalid number")
 	}
 	if p.peek() == '.' {
 		p.pos++
 		if !p.digits() {
-			return nil, p.fail("invalid number")
+			return p.fail("invalid number")
 		}
 	}
 	if c := p.peek(); c == 'e' || c == 'E' {
@@ -154,13 +235,65 @@ func (p *parser) number() (any, error) {
 			p.pos++
 		}
 		if !p.digits() {
-			return nil, p.fail("invalid number")
+			return p.fail("invalid number")
 		}
 	}
-	return Number(p.data[start:p.pos]), nil
+	return nil
+}
+
+// Values stored in an interface without an allocation (boxing a string
+// allocates, and an allocation costs about 10,000 fuel under the host's
+// metering): the method names and the numbers 0 to 9.
+var (
+	boxedMethods = [...]any{"eval", "preview", "healthcheck"}
+	smallNumbers = [...]any{Number("0"), Number("1"), Number("2"), Number("3"), Number("4"),
+		Number("5"), Number("6"), Number("7"), Number("8"), Number("9")}
+)
+
+// boxString returns s as an interface value, shared for the method names.
+func (p *parser) boxString(s string) any {
+	switch s {
+	case "eval":
+		return boxedMethods[0]
+	case "preview":
+		return boxedMethods[1]
+	case "healthcheck":
+		return boxedMethods[2]
+	}
+	return box(&p.strings, any(""), s)
+}
+
+// boxChunk is how many values box stores per allocation.
+const boxChunk = 32
+
+// box returns v as an interface value of template's dynamic type (T itself)
+// without an allocation per value. Go stores a string or slice in an interface
+// as a type word and a pointer to a heap copy of the value, one allocation
+// each, and under the host's fuel metering an allocation costs about 10,000
+// fuel: a document with a hundred numbers would pay a million. box keeps the
+// copies in chunks of boxChunk instead, and points the interface's data word
+// at a slot. The chunk stays alive as long as any value in it (the garbage
+// collector follows interior pointers). Not inlined, for the reason skipSpace
+// gives.
+//
+//go:noinline
+func box[T any](chunk *[]T, template any, v T) any {
+	if len(*chunk) == 0 {
+		*chunk = make([]T, boxChunk)
+	}
+	slot := &(*chunk)[0]
+	*chunk = (*chunk)[1:]
+	*slot = v
+	// An empty interface is two words, the type and a pointer to the value;
+	// template supplies the type (it holds a T, so the layout is T's).
+	words := (*[2]unsafe.Pointer)(unsafe.Pointer(&template))
+	words[1] = unsafe.Pointer(slot)
+	return template
 }
 
 // digits skips ASCII digits and reports whether there was at least one.
+//
+//go:noinline
 func (p *parser) digits() bool {
 	start := p.pos
 	for c := p.peek(); '0' <= c && c <= '9'; c = p.peek() {
@@ -183,12 +316,14 @@ func (p *parser) array() (any, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	elems := []any{}
 	if p.peek() == ']' {
 		p.pos++
 		p.depth--
-		return elems, nil
+		return []any{}, nil
 	}
+	// Room for a few elements at once: each growth is a call to growslice and
+	// mallocgc, about 10,000 fuel apiece under the host's metering.
+	elems := make([]any, 0, 4)
 	for {
 		p.skipSpace()
 		v, err := p.value()
@@ -203,7 +338,7 @@ func (p *parser) array() (any, error) {
 		case ']':
 			p.pos++
 			p.depth--
-			return elems, nil
+			return box(&p.arrays, any([]any(nil)), elems), nil
 		default:
 			return nil, p.fail("expected ',' or ']'")
 		}
@@ -214,12 +349,12 @@ func (p *parser) object() (any, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	var b objectBuilder
 	if p.peek() == '}' {
 		p.pos++
 		p.depth--
 		return Object{}, nil
 	}
+	b := objectBuilder{members: make(Object, 0, 4)} // as for arrays
 	for {
 		p.skipSpace()
 		if p.peek() != '"' {
@@ -247,7 +382,7 @@ func (p *parser) object() (any, error) {
 		case '}':
 			p.pos++
 			p.depth--
-			return b.members, nil
+			return box(&p.objects, any(Object(nil)), b.members), nil
 		default:
 			return nil, p.fail("expected ',' or '}'")
 		}
@@ -255,13 +390,29 @@ func (p *parser) object() (any, error) {
 }
 
 // string reads a string literal; the input is known to be valid UTF-8.
+//
+//go:noinline
 func (p *parser) string() (string, error) {
 	p.pos++
 	start := p.pos
+	p.pos += plainPrefix(p.data[start:]) // the common run of plain bytes, eight at a time
+	if p.pos < len(p.data) && p.data[p.pos] == '"' {
+		p.pos++
+		return p.data[start : p.pos-1], nil
+	}
+	return p.stringRest(start)
+}
+
+// stringRest continues a string literal that started at start from its first
+// byte that is not plain: non-ASCII, an escape, a control character or the
+// end of the input.
+//
+//go:noinline
+func (p *parser) stringRest(start int) (string, error) {
 	for p.pos < len(p.data) {
 		switch c := p.data[p.pos]; {
 		case c == '"':
-			s := string(p.data[start:p.pos])
+			s := p.data[start:p.pos]
 			p.pos++
 			return s, nil
 		case c == '\\':
@@ -343,7 +494,7 @@ func (p *parser) unicodeEscape() (rune, bool) {
 	return utf8.RuneError, true
 }
 
-func hex4(b []byte) (rune, bool) {
+func hex4(b string) (rune, bool) {
 	if len(b) < 4 {
 		return 0, false
 	}
@@ -371,31 +522,44 @@ type objectBuilder struct {
 }
 
 func (b *objectBuilder) set(key string, v any) {
-	if i, ok := b.find(key); ok {
+	if b.index == nil {
+		if i := b.members.index(key); i >= 0 {
+			b.members[i].Value = v
+			return
+		}
+		b.members = append(b.members, Member{key, v})
+		if len(b.members) == indexThreshold {
+			b.buildIndex()
+		}
+		return
+	}
+	if i, ok := b.index[key]; ok {
 		b.members[i].Value = v
 		return
 	}
 	b.members = append(b.members, Member{key, v})
-	switch {
-	case b.index != nil:
-		b.index[key] = len(b.members) - 1
-	case len(b.members) == indexThreshold:
-		b.index = make(map[string]int, 2*indexThreshold)
-		for i, m := range b.members {
-			b.index[m.Key] = i
-		}
+	b.index[key] = len(b.members) - 1
+}
+
+// buildIndex indexes the members once the object has indexThreshold of them.
+//
+//go:noinline
+func (b *objectBuilder) buildIndex() {
+	b.index = make(map[string]int, 2*indexThreshold)
+	for i, m := range b.members {
+		b.index[m.Key] = i
 	}
 }
 
-func (b *objectBuilder) find(key string) (int, bool) {
-	if b.index != nil {
-		i, ok := b.index[key]
-		return i, ok
-	}
-	for i, m := range b.members {
-		if m.Key == key {
-			return i, true
+// index returns the position of key in o, or -1. A small function of its own
+// (see skipSpace).
+//
+//go:noinline
+func (o Object) index(key string) int {
+	for i := range o {
+		if o[i].Key == key {
+			return i
 		}
 	}
-	return 0, false
+	return -1
 }

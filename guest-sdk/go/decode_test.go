@@ -3,6 +3,7 @@ package guest
 import (
 	"errors"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,5 +127,55 @@ func TestParseJSONDepthLimit(t *testing.T) {
 	}
 	if _, err := ParseJSON(nest(100000, "[", "]")); err == nil {
 		t.Error("depth 100000 accepted")
+	}
+}
+
+// Parsed strings, numbers, arrays and objects share boxing storage (box): more
+// values than one chunk holds keep their own contents and dynamic types, also
+// across garbage collections, and do not alias the input bytes.
+func TestParseJSONBoxedValuesStayDistinct(t *testing.T) {
+	const n = 3*boxChunk + 5
+	var doc strings.Builder
+	doc.WriteString("[")
+	want := make([]any, 0, n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			doc.WriteString(",")
+		}
+		switch i % 4 {
+		case 0:
+			doc.WriteString(strconv.Itoa(100 + i))
+			want = append(want, Number(strconv.Itoa(100+i)))
+		case 1:
+			doc.WriteString(`"s` + strconv.Itoa(i) + `"`)
+			want = append(want, "s"+strconv.Itoa(i))
+		case 2:
+			doc.WriteString(`[` + strconv.Itoa(i) + `.5]`)
+			want = append(want, []any{Number(strconv.Itoa(i) + ".5")})
+		case 3:
+			doc.WriteString(`{"k":"v` + strconv.Itoa(i) + `"}`)
+			want = append(want, Object{{"k", "v" + strconv.Itoa(i)}})
+		}
+	}
+	doc.WriteString("]")
+	input := []byte(doc.String())
+	got, err := ParseJSON(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range input {
+		input[i] = 'x' // the values must not share the caller's buffer
+	}
+	runtime.GC()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i, v := range got.([]any) {
+		if _, isNumber := v.(Number); isNumber != (i%4 == 0) {
+			t.Errorf("element %d: dynamic type %T", i, v)
+		}
+		if i%4 < 2 && v != want[i] {
+			t.Errorf("element %d: %v != %v", i, v, want[i])
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -31,19 +32,33 @@ func AppendJSON(dst []byte, v any) ([]byte, error) {
 	return appendValue(dst, v, 0)
 }
 
+// appendValue handles the kinds a reply is mostly made of and leaves the rest
+// to appendOtherValue. Under the host's fuel metering every branch a Go
+// function takes costs about the size of the whole function, so the common
+// path is kept in a small one.
 func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	if depth > maxEncodeDepth {
 		return dst, errTooDeep
 	}
 	switch v := v.(type) {
-	case nil:
-		return append(dst, "null"...), nil
-	case bool:
-		return strconv.AppendBool(dst, v), nil
 	case string:
 		return appendString(dst, v), nil
+	case bool:
+		return strconv.AppendBool(dst, v), nil
 	case Number:
 		return appendNumber(dst, v)
+	case Object:
+		return appendObject(dst, v, depth)
+	case []any:
+		return appendArray(dst, v, depth)
+	case nil:
+		return append(dst, "null"...), nil
+	}
+	return appendOtherValue(dst, v, depth)
+}
+
+func appendOtherValue(dst []byte, v any, depth int) ([]byte, error) {
+	switch v := v.(type) {
 	case float64:
 		return appendFloat(dst, v)
 	case float32:
@@ -60,16 +75,12 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		return strconv.AppendUint(dst, v, 10), nil
 	case uint32:
 		return strconv.AppendUint(dst, uint64(v), 10), nil
-	case []any:
-		return appendArray(dst, v, depth)
 	case []string:
 		return appendArray(dst, v, depth)
 	case []int:
 		return appendArray(dst, v, depth)
 	case []float64:
 		return appendArray(dst, v, depth)
-	case Object:
-		return appendObject(dst, v, depth)
 	case map[string]any:
 		o := make(Object, 0, len(v))
 		for _, k := range sortedKeys(v) {
@@ -141,6 +152,62 @@ func appendFloat(dst []byte, f float64) ([]byte, error) {
 }
 
 func appendString(dst []byte, s string) []byte {
+	if n := plainPrefix(s); n == len(s) {
+		// The common case: nothing to escape, one copy.
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	return appendEscapedString(dst, s)
+}
+
+// plainPrefix returns how many leading bytes of s stand for themselves in a
+// JSON string: printable ASCII other than '"' and '\\'. It tests eight bytes
+// per step with word arithmetic (a byte below 0x20, a '"', a '\\' or one from
+// 0x80 up sets the top bit of its lane, and the lowest lane set is exactly the
+// first such byte), because the host charges each step of a Go loop about the
+// size of its whole function.
+func plainPrefix[T string | []byte](s T) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if m := specialLanes(le64s(s[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	if i == len(s) {
+		return i
+	}
+	tail := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'} // plain padding for the last, shorter word
+	copy(tail[:], s[i:])
+	if m := specialLanes(le64(tail[0], tail[1], tail[2], tail[3], tail[4], tail[5], tail[6], tail[7])); m != 0 {
+		return i + bits.TrailingZeros64(m)/8
+	}
+	return len(s)
+}
+
+// le64s reads the first eight bytes of s as a little-endian word.
+func le64s[T string | []byte](s T) uint64 {
+	_ = s[7]
+	return le64(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
+}
+
+func le64(b0, b1, b2, b3, b4, b5, b6, b7 byte) uint64 {
+	return uint64(b0) | uint64(b1)<<8 | uint64(b2)<<16 | uint64(b3)<<24 |
+		uint64(b4)<<32 | uint64(b5)<<40 | uint64(b6)<<48 | uint64(b7)<<56
+}
+
+// specialLanes sets the top bit of every byte lane of x that holds a byte
+// that is not plain (see plainPrefix); lanes above the first one may be set
+// spuriously.
+func specialLanes(x uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	return ((x - ones*0x20) | (quote - ones) | (backslash - ones) | x) & high
+}
+
+// appendEscapedString writes a string that needs escaping or replacement.
+func appendEscapedString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

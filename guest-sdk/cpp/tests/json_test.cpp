@@ -1,8 +1,12 @@
 // Native tests of the JSON layer: parsing (kinds, big integers, escapes, UTF-8, depth limit, errors),
 // writing (escaping, Python float repr, integers), and the Value and Object types.
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 #include <wasmshim/json.hpp>
 #include <wasmshim/json_parse.hpp>
 #include <wasmshim/json_write.hpp>
@@ -94,6 +98,103 @@ void test_float_repr() {
   for (const auto& c : kCases) CHECK_EQ(repr(c.x), c.text);
   CHECK_EQ(wasmshim::to_json(Value(std::nan(""))), "null");
   CHECK_EQ(wasmshim::to_json(Value(HUGE_VAL)), "null");
+}
+
+// A deterministic stream of 64-bit values (splitmix64), so that failures reproduce.
+uint64_t next_random(uint64_t* state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15u);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+  return z ^ (z >> 31);
+}
+
+// repr through the exact bignum path only, the reference the fast path must agree with.
+std::string exact_repr(double x) {
+  const wasmshim::detail::Decimal d = wasmshim::detail::shortest_decimal(std::fabs(x));
+  char text[wasmshim::kMaxFloatRepr];
+  return std::string(
+      text, wasmshim::detail::format_decimal(d.digits.data(), static_cast<int>(d.digits.size()), d.point,
+                                             std::signbit(x), text));
+}
+
+// The 128-bit fast path of format_float_repr gives the exact path's text: on short decimals (the
+// numbers people type, where it answers), on random bit patterns, and next to powers of two and ten.
+void test_float_repr_fast_path() {
+  uint64_t state = 42;
+  std::vector<double> xs;
+  char text[64];
+  for (int i = 0; i < 20000; ++i) {
+    // d digits, then a decimal point somewhere, an exponent sometimes.
+    const uint64_t r = next_random(&state);
+    const int digits = 1 + static_cast<int>(r % 17);
+    const uint64_t mantissa = next_random(&state) % 100000000000000000u;
+    const int scale = static_cast<int>((r >> 8) % 40) - 25;
+    std::snprintf(text, sizeof text, "%.*llue%d", digits, static_cast<unsigned long long>(mantissa), scale);
+    xs.push_back(std::strtod(text, nullptr));
+  }
+  for (int i = 0; i < 20000; ++i) {
+    double x;
+    const uint64_t bits = next_random(&state) & 0x7FFFFFFFFFFFFFFFu;
+    std::memcpy(&x, &bits, sizeof x);
+    if (std::isfinite(x)) xs.push_back(x);
+  }
+  for (int p = -80; p <= 80; ++p) {
+    const double two = std::ldexp(1.0, p);
+    const double ten = std::pow(10.0, p / 4);
+    for (const double x : {two, std::nextafter(two, 0.0), std::nextafter(two, 1e300), ten,
+                           std::nextafter(ten, 0.0), std::nextafter(ten, 1e300)}) {
+      xs.push_back(x);
+    }
+  }
+  int mismatches = 0;
+  for (const double x : xs) {
+    std::string got;
+    wasmshim::append_float_repr(x, got);
+    const std::string expected = exact_repr(x);
+    if (got != expected && ++mismatches <= 5) CHECK_EQ(got, expected);
+    if (std::strtod(got.c_str(), nullptr) != x && ++mismatches <= 5) CHECK_EQ(got, "a text that reads back");
+  }
+  CHECK(mismatches == 0);
+}
+
+// parse_double agrees with strtod on JSON number literals: fast-path ones (short, exponents near 22) and
+// those it hands to strtod (long, huge or tiny).
+void test_parse_double() {
+  const char* kLiterals[] = {"0.0",
+                             "-0.0",
+                             "0.1",
+                             "1e22",
+                             "1e23",
+                             "1.5e30",
+                             "9007199254740993.0",
+                             "1e-22",
+                             "1e-23",
+                             "123.456e-5",
+                             "1E+2",
+                             "-2.5",
+                             "1e400",
+                             "1e-400",
+                             "4.9e-324",
+                             "0.30000000000000004",
+                             "8.98846567431158e307",
+                             "123456789012345678901.5"};
+  for (const char* literal : kLiterals) {
+    CHECK(wasmshim::parse_double(literal) == std::strtod(literal, nullptr));
+    CHECK(std::signbit(wasmshim::parse_double(literal)) == std::signbit(std::strtod(literal, nullptr)));
+  }
+  uint64_t state = 7;
+  char text[64];
+  int mismatches = 0;
+  for (int i = 0; i < 50000; ++i) {
+    const uint64_t r = next_random(&state);
+    const int digits = 1 + static_cast<int>(r % 19);
+    const unsigned long long mantissa = next_random(&state) % 10000000000000000000u;
+    const int exponent = static_cast<int>((r >> 8) % 80) - 40;
+    std::snprintf(text, sizeof text, "%s%.*llu.%llue%d", (r >> 20) & 1 ? "-" : "", digits, mantissa,
+                  static_cast<unsigned long long>(r >> 40), exponent);
+    if (wasmshim::parse_double(text) != std::strtod(text, nullptr) && ++mismatches <= 5) CHECK_EQ(text, "");
+  }
+  CHECK(mismatches == 0);
 }
 
 void test_integers() {
@@ -239,6 +340,8 @@ void test_value_semantics() {
 int main() {
   test_number_kinds();
   test_float_repr();
+  test_float_repr_fast_path();
+  test_parse_double();
   test_integers();
   test_strings();
   test_parse_errors();

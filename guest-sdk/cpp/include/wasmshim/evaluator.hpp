@@ -14,6 +14,14 @@
 
 namespace wasmshim {
 
+namespace detail {
+// A key from a string literal, its length known at compile time: a const char* costs a strlen call.
+template <std::size_t N>
+std::string key(const char (&text)[N]) {
+  return std::string(text, N - 1);
+}
+}  // namespace detail
+
 // The outcome of an evaluation or preview: a result object, or an error object that the host turns
 // into an HTTP 500 {"error":{...}} with every field kept.
 class Result {
@@ -21,7 +29,7 @@ class Result {
   // An eval result {"is_correct": is_correct}.
   static Result eval(bool is_correct) {
     Result r;
-    r.fields_.set("is_correct", Value(is_correct));
+    r.fields_.set(detail::key("is_correct"), Value(is_correct));
     return r;
   }
   // An eval result {"is_correct": is_correct, "feedback": feedback}.
@@ -31,14 +39,14 @@ class Result {
   // A preview result {"preview": preview}.
   static Result preview(Value preview) {
     Result r;
-    r.fields_.set("preview", std::move(preview));
+    r.fields_.set(detail::key("preview"), std::move(preview));
     return r;
   }
   // An error {"message": message}; add fields such as "detail" with with().
   static Result error(std::string message) {
     Result r;
     r.error_ = true;
-    r.fields_.set("message", Value(std::move(message)));
+    r.fields_.set(detail::key("message"), Value(std::move(message)));
     return r;
   }
 
@@ -113,10 +121,10 @@ class Evaluator {
     if (method == nullptr || !method->is_string()) {
       return append_error(Result::error("invalid request: no method"), reply);
     }
-    const std::string& name = method->as_string();
+    const std::string_view name = method->as_string();
     if (name == "healthcheck") return append_result("healthcheck", healthcheck(), reply);
     if (name != "eval" && name != "preview") {
-      return append_error(Result::error("unsupported method: " + name), reply);
+      return append_error(Result::error("unsupported method: " + std::string(name)), reply);
     }
     const Value* body = envelope.find("params");
     if (body == nullptr || !body->is_object()) {
@@ -142,20 +150,22 @@ class Evaluator {
 
  private:
   static void append_error(const Result& error, std::string& reply) {
-    reply += "{\"error\":";
-    append_json(error.fields(), reply);
-    reply += '}';
+    detail::Writer w(reply);
+    w.literal("{\"error\":");
+    detail::write_object(error.fields(), w);
+    w.put('}');
   }
 
-  static void append_result(const char* command, const Object& result, std::string& reply) {
-    reply += "{\"command\":\"";
-    reply += command;
-    reply += "\",\"result\":";
-    append_json(result, reply);
-    reply += '}';
+  static void append_result(std::string_view command, const Object& result, std::string& reply) {
+    detail::Writer w(reply);
+    w.literal("{\"command\":\"");
+    w.write(command);
+    w.literal("\",\"result\":");
+    detail::write_object(result, w);
+    w.put('}');
   }
 
-  static void append_outcome(const char* command, const Result& outcome, std::string& reply) {
+  static void append_outcome(std::string_view command, const Result& outcome, std::string& reply) {
     if (outcome.is_error()) return append_error(outcome, reply);
     append_result(command, outcome.fields(), reply);
   }
@@ -194,25 +204,25 @@ class Evaluator {
     for (std::size_t i = 0; i < test_count_; ++i) {
       const SelfTest& test = tests_[i];
       Object entry;
-      entry.set("name", Value(test.name));
+      entry.set(detail::key("name"), Value(test.name));
       bool got = false;
       std::string error;
       if (!run_test(test, &got, &error)) {
-        entry.set("error", Value(std::move(error)));
+        entry.set(detail::key("error"), Value(std::move(error)));
         errors.emplace_back(std::move(entry));
       } else if (got != test.expected) {
-        entry.set("expected", Value(test.expected));
-        entry.set("got", Value(got));
+        entry.set(detail::key("expected"), Value(test.expected));
+        entry.set(detail::key("got"), Value(got));
         failures.emplace_back(std::move(entry));
       } else {
         successes.emplace_back(std::move(entry));
       }
     }
     Object result;
-    result.set("tests_passed", Value(failures.empty() && errors.empty()));
-    result.set("successes", Value(std::move(successes)));
-    result.set("failures", Value(std::move(failures)));
-    result.set("errors", Value(std::move(errors)));
+    result.set(detail::key("tests_passed"), Value(failures.empty() && errors.empty()));
+    result.set(detail::key("successes"), Value(std::move(successes)));
+    result.set(detail::key("failures"), Value(std::move(failures)));
+    result.set(detail::key("errors"), Value(std::move(errors)));
     return result;
   }
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <string>
 #include <string_view>
@@ -16,6 +17,78 @@
 namespace wasmshim {
 
 class Value;
+
+namespace detail {
+class Parser;
+
+// Whether byte c stands for itself inside a JSON string literal (parsing and writing): printable ASCII
+// except '"' and '\\'. A table, so that the scanning loops, which the host charges per byte, stay a
+// load and a branch.
+inline constexpr struct PlainBytes {
+  bool table[256];
+  constexpr PlainBytes() : table() {
+    for (int c = 0x20; c < 0x80; ++c) table[c] = c != '"' && c != '\\';
+  }
+  bool operator[](unsigned char c) const { return table[c]; }
+} kPlain{};
+
+// The first byte in [p, end) that is not plain (kPlain), or end. Eight bytes at a time, with the usual
+// word tricks: a byte below 0x20, a '"', a '\\' or one from 0x80 up sets the top bit of its lane, and
+// the lowest lane set is exactly the first such byte (carries only run upwards). The last, shorter
+// word is padded with plain bytes. No byte-by-byte loop: the host charges one about 17 fuel per byte,
+// these about 5.
+inline const char* skip_plain(const char* p, const char* end) {
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lanes are numbered from the low byte");
+  constexpr uint64_t kOnes = 0x0101010101010101u;
+  constexpr uint64_t kHigh = 0x8080808080808080u;
+  for (;;) {
+    const std::size_t n = end - p < 8 ? static_cast<std::size_t>(end - p) : 8;
+    uint64_t x = kOnes * 'a';
+    std::memcpy(&x, p, n);
+    const uint64_t quote = x ^ (kOnes * '"');
+    const uint64_t backslash = x ^ (kOnes * '\\');
+    const uint64_t special =
+        ((((x - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~x) | x) & kHigh;
+    if (special != 0) return p + __builtin_ctzll(special) / 8;
+    if (n < 8) return end;
+    p += 8;
+  }
+}
+
+// a == b for the short keys of JSON objects: lengths first, then the bytes eight or four at a time
+// (loads of unaligned words are single instructions in WebAssembly). A libc memcmp call costs about
+// 100 fuel, more than comparing a typical key this way.
+inline bool same_text(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  const auto same8 = [](const char* p, const char* q) {
+    uint64_t u, v;
+    std::memcpy(&u, p, 8);
+    std::memcpy(&v, q, 8);
+    return u == v;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (!same8(x + i, y + i)) return false;
+    }
+    return same8(x + n - 8, y + n - 8);  // the last eight bytes, overlapping what was compared
+  }
+  if (n >= 4) {
+    uint32_t u[2], v[2];
+    std::memcpy(&u[0], x, 4);
+    std::memcpy(&u[1], x + n - 4, 4);
+    std::memcpy(&v[0], y, 4);
+    std::memcpy(&v[1], y + n - 4, 4);
+    return u[0] == v[0] && u[1] == v[1];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i]) return false;
+  }
+  return true;
+}
+}  // namespace detail
 
 // A JSON array.
 using Array = std::vector<Value>;
@@ -47,8 +120,19 @@ class Object {
   std::vector<Member>::const_iterator end() const { return members_.end(); }
 
  private:
+  friend class detail::Parser;
+
   static int compare_members(const void* a, const void* b);
   static std::vector<const Member*> sort_by_key(const std::vector<Member>& members);
+  // Resolves repeated keys in members_ as from_members() describes.
+  void merge_repeated_keys() {
+    if (members_.size() > 8) return merge_repeated_keys_sorted();
+    if (members_.size() > 1) merge_repeated_keys_small();
+  }
+  void merge_repeated_keys_small();
+  void merge_repeated_keys_sorted();
+  // Removes the members whose flag in dropped (one per member) is set, keeping the order.
+  void erase_dropped(const unsigned char* dropped);
 
   std::vector<Member> members_;
 };
@@ -141,6 +225,30 @@ class Value {
   }
 
  private:
+  friend class detail::Parser;
+
+  // For the parser, which builds values where they will live (moving a Value costs a switch over
+  // its kinds): this value becomes a string holding text, or an empty array or object, returned for
+  // filling in.
+  std::string& make_string(std::string_view text) {
+    destroy();
+    new (&string_) std::string(text.data(), text.size());
+    kind_ = Kind::String;
+    return string_;
+  }
+  wasmshim::Array& make_array() {
+    destroy();
+    new (&array_) wasmshim::Array();
+    kind_ = Kind::Array;
+    return array_;
+  }
+  wasmshim::Object& make_object() {
+    destroy();
+    new (&object_) wasmshim::Object();
+    kind_ = Kind::Object;
+    return object_;
+  }
+
   static const std::string& empty_string() {
     static const std::string empty;
     return empty;
@@ -239,48 +347,80 @@ inline std::vector<const Object::Member*> Object::sort_by_key(const std::vector<
 
 inline Object Object::from_members(std::vector<Member> members) {
   Object object;
-  const std::size_t n = members.size();
-  if (n <= 8) {
-    for (Member& member : members) object.set(std::move(member.first), std::move(member.second));
-    return object;
+  object.members_ = std::move(members);
+  object.merge_repeated_keys();
+  return object;
+}
+
+// Small objects (nearly all): compares every pair, earlier occurrences first. Nothing allocates or moves
+// unless a key repeats.
+inline void Object::merge_repeated_keys_small() {
+  const std::size_t n = members_.size();
+  unsigned char dropped[8] = {};
+  bool any = false;
+  for (std::size_t i = 1; i < n; ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (dropped[j] == 0 && detail::same_text(members_[j].first, members_[i].first)) {
+        members_[j].second = std::move(members_[i].second);
+        dropped[i] = 1;
+        any = true;
+        break;
+      }
+    }
   }
-  // Large objects: sorting by key makes repeated keys neighbours, which keeps parsing O(n log n)
-  // where set() per member would be quadratic.
-  const std::vector<const Member*> sorted = sort_by_key(members);
-  std::vector<bool> dropped(n, false);
+  if (any) erase_dropped(dropped);
+}
+
+// Large objects: sorting by key makes repeated keys neighbours, which keeps parsing O(n log n) where
+// comparing every pair would be quadratic.
+[[gnu::noinline]] inline void Object::merge_repeated_keys_sorted() {
+  const std::size_t n = members_.size();
+  std::vector<unsigned char> dropped(n, 0);
+  const std::vector<const Member*> sorted = sort_by_key(members_);
+  bool any = false;
   for (std::size_t run = 0; run < n;) {
     std::size_t next = run + 1;
     while (next < n && sorted[next]->first == sorted[run]->first) {
-      dropped[static_cast<std::size_t>(sorted[next] - members.data())] = true;
+      dropped[static_cast<std::size_t>(sorted[next] - members_.data())] = 1;
+      any = true;
       ++next;
     }
     if (next - run > 1) {
-      Member& first = members[static_cast<std::size_t>(sorted[run] - members.data())];
-      first.second = std::move(members[static_cast<std::size_t>(sorted[next - 1] - members.data())].second);
+      Member& first = members_[static_cast<std::size_t>(sorted[run] - members_.data())];
+      first.second = std::move(members_[static_cast<std::size_t>(sorted[next - 1] - members_.data())].second);
     }
     run = next;
   }
-  object.members_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!dropped[i]) object.members_.push_back(std::move(members[i]));
+  if (any) erase_dropped(dropped.data());
+}
+
+inline void Object::erase_dropped(const unsigned char* dropped) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (dropped[i] == 0) {
+      if (kept != i) members_[kept] = std::move(members_[i]);
+      ++kept;
+    }
   }
-  return object;
+  members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(kept), members_.end());
 }
 
 inline const Value* Object::find(std::string_view key) const {
   for (const Member& member : members_) {
-    if (member.first == key) return &member.second;
+    if (detail::same_text(member.first, key)) return &member.second;
   }
   return nullptr;
 }
 
 inline void Object::set(std::string key, Value value) {
   for (Member& member : members_) {
-    if (member.first == key) {
+    if (detail::same_text(member.first, key)) {
       member.second = std::move(value);
       return;
     }
   }
+  // Room for a few members at once: growing 1, 2, 4 would allocate three times and move every member.
+  if (members_.empty()) members_.reserve(4);
   members_.emplace_back(std::move(key), std::move(value));
 }
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "json.hpp"
@@ -25,9 +27,11 @@ class Parser {
   Parser(std::string_view text, unsigned max_depth)
       : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth) {}
 
+  // Parses the whole text into out; out is left as it was when the text is not one JSON value.
   bool parse(Value& out, std::string& error) {
     skip_space();
-    if (!value(out)) {
+    Value parsed;
+    if (!value(parsed)) {
       error = error_;
       return false;
     }
@@ -37,6 +41,7 @@ class Parser {
       error = error_;
       return false;
     }
+    out = std::move(parsed);
     return true;
   }
 
@@ -48,7 +53,9 @@ class Parser {
     return false;
   }
 
+  // Most calls find no space at all, and leave before the loop.
   void skip_space() {
+    if (p_ != end_ && static_cast<unsigned char>(*p_) > ' ') return;
     while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
   }
 
@@ -60,24 +67,44 @@ class Parser {
     return true;
   }
 
+  // Parses a value into out, which the caller passes as null; strings, arrays and objects are built
+  // in place. Every helper for one kind of value is a function of its own: the host charges a call
+  // for all the straight-line code of the function it enters, so a switch that inlined them all
+  // would cost every value the price of every kind.
   bool value(Value& out) {
     if (p_ == end_) return fail("unexpected end of input");
+    const char c = *p_;
+    if (c == '"') return string_value(out);
+    if (c == '-' || (c >= '0' && c <= '9')) return number(out);
+    if (c == '{') return object(out);
+    if (c == '[') return array(out);
+    return literal(out);
+  }
+
+  [[gnu::noinline]] bool literal(Value& out) {
+    const auto is = [this](std::string_view word) {
+      return static_cast<std::size_t>(end_ - p_) >= word.size() && std::string_view(p_, word.size()) == word;
+    };
     switch (*p_) {
-      case '{': return object(out);
-      case '[': return array(out);
-      case '"': {
-        std::string s;
-        if (!string(s)) return false;
-        out = Value(std::move(s));
-        return true;
-      }
-      case 't': out = Value(true); return literal("true");
-      case 'f': out = Value(false); return literal("false");
-      case 'n': out = Value(); return literal("null");
-      default:
-        if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return number(out);
-        return fail("unexpected character");
+      case 't': out = Value(true); break;
+      case 'f': out = Value(false); break;
+      case 'n': break;
+      default: return fail("unexpected character");
     }
+    const std::string_view word = *p_ == 't' ? "true" : *p_ == 'f' ? "false" : "null";
+    if (!is(word)) return fail("invalid literal");
+    p_ += word.size();
+    return true;
+  }
+
+  // A string value: a plain one is constructed from the input in one go.
+  bool string_value(Value& out) {
+    std::string_view plain;
+    if (plain_string(&plain)) {
+      out.make_string(plain);
+      return true;
+    }
+    return string_rest(out.make_string(plain));
   }
 
   bool enter() {
@@ -87,12 +114,14 @@ class Parser {
     return true;
   }
 
-  bool array(Value& out) {
+  [[gnu::noinline]] bool array(Value& out) {
     if (!enter()) return false;
-    Array items;
+    Array& items = out.make_array();
     if (p_ != end_ && *p_ == ']') {
       ++p_;
     } else {
+      // Room for a few items at once: growing 1, 2, 4 would allocate three times and move every item.
+      items.reserve(4);
       for (;;) {
         items.emplace_back();
         if (!value(items.back())) return false;
@@ -108,20 +137,24 @@ class Parser {
       }
     }
     --depth_;
-    out = Value(std::move(items));
     return true;
   }
 
-  bool object(Value& out) {
+  [[gnu::noinline]] bool object(Value& out) {
     if (!enter()) return false;
-    std::vector<Object::Member> members;
+    Object& object = out.make_object();
+    std::vector<Object::Member>& members = object.members_;
     if (p_ != end_ && *p_ == '}') {
       ++p_;
     } else {
+      members.reserve(4);  // as for arrays
       for (;;) {
         if (p_ == end_ || *p_ != '"') return fail("expected a string key");
-        members.emplace_back();
-        if (!string(members.back().first)) return false;
+        std::string_view plain;
+        const bool is_plain = plain_string(&plain);
+        members.emplace_back(std::piecewise_construct, std::forward_as_tuple(plain.data(), plain.size()),
+                             std::forward_as_tuple());
+        if (!is_plain && !string_rest(members.back().first)) return false;
         skip_space();
         if (p_ == end_ || *p_ != ':') return fail("expected ':'");
         ++p_;
@@ -139,7 +172,7 @@ class Parser {
       }
     }
     --depth_;
-    out = Value(Object::from_members(std::move(members)));
+    object.merge_repeated_keys();
     return true;
   }
 
@@ -150,7 +183,7 @@ class Parser {
   }
 
   // Integers that fit in int64 are stored as such, larger ones as their text; a literal with a
-  // fraction or exponent is a float, correctly rounded by strtod (1e400 becomes inf, as in Python).
+  // fraction or exponent is a float, correctly rounded (1e400 becomes inf, as in Python).
   bool number(Value& out) {
     const char* start = p_;
     const bool negative = *p_ == '-';
@@ -172,9 +205,9 @@ class Parser {
       if (!digits()) return fail("invalid number");
       is_float = true;
     }
-    const std::string text(start, static_cast<std::size_t>(p_ - start));
+    const std::string_view text(start, static_cast<std::size_t>(p_ - start));
     if (is_float) {
-      out = Value(std::strtod(text.c_str(), nullptr));
+      out = Value(parse_double(text));
       return true;
     }
     // Accumulate the magnitude; int64 holds -2^63 .. 2^63-1.
@@ -183,7 +216,7 @@ class Parser {
     for (const char* d = start + (negative ? 1 : 0); d != p_; ++d) {
       const uint64_t digit = static_cast<uint64_t>(*d - '0');
       if (magnitude > (limit - digit) / 10) {
-        out = Value::big_int(text);
+        out = Value::big_int(std::string(text));
         return true;
       }
       magnitude = magnitude * 10 + digit;
@@ -214,11 +247,11 @@ class Parser {
 
   // \uXXXX, combining a surrogate pair; a lone surrogate has no UTF-8 form and is an error.
   bool unicode_escape(std::string& out) {
-    uint32_t cp;
+    uint32_t cp = 0;
     if (!hex4(&cp)) return false;
     if (cp >= 0xDC00 && cp <= 0xDFFF) return fail("lone low surrogate in \\u escape");
     if (cp >= 0xD800 && cp <= 0xDBFF) {
-      uint32_t low;
+      uint32_t low = 0;
       if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return fail("lone high surrogate in \\u escape");
       p_ += 2;
       if (!hex4(&low)) return false;
@@ -229,14 +262,25 @@ class Parser {
     return true;
   }
 
-  bool string(std::string& out) {
-    ++p_;  // opening quote
+  // Scans a string literal from its opening quote. True when it is plain (printable ASCII up to the
+  // closing quote, the common case): *text then views its contents in the input. Otherwise *text holds
+  // the plain start, and string_rest() continues from the first byte that needs decoding.
+  bool plain_string(std::string_view* text) {
+    const char* run = ++p_;  // past the opening quote
+    p_ = skip_plain(p_, end_);
+    *text = std::string_view(run, static_cast<std::size_t>(p_ - run));
+    if (p_ != end_ && *p_ == '"') {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+
+  // The rest of a string literal from its first escape, non-ASCII byte or control character.
+  [[gnu::noinline]] bool string_rest(std::string& out) {
     for (;;) {
       const char* run = p_;
-      while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
-             static_cast<unsigned char>(*p_) < 0x80) {
-        ++p_;
-      }
+      p_ = skip_plain(p_, end_);
       out.append(run, static_cast<std::size_t>(p_ - run));
       if (p_ == end_) return fail("unterminated string");
       const unsigned char c = static_cast<unsigned char>(*p_);
