@@ -49,6 +49,9 @@ DURATION = 1 if QUICK else 4  # seconds per wrk run
 WARMUP = 1 if QUICK else 2
 SEQUENTIAL = 100 if QUICK else 500
 COLD = 3 if QUICK else 9
+RETRIES = 0 if QUICK else int(os.environ.get("BENCH_RETRIES", "2"))  # repeats of a disturbed wrk run
+QUIET_WAIT = 90  # seconds to wait for the machine to quiet down before repeating one
+RETRY_BUDGET = 300  # seconds that waiting and repeating may add to a whole run
 THREADS = 2
 
 TMP = tempfile.mkdtemp(prefix="wasmshim-bench-")
@@ -202,25 +205,66 @@ def process_jiffies(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime + stime, all threads
+        # utime + stime of all threads, plus cutime + cstime of reaped children (the Python baseline's evaluator
+        # processes are the server's work too)
+        return int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
     except (OSError, IndexError, ValueError):
         return 0
 
 
-def server_pid(port):
+def server_of(port):
     for server in LIVE:
         if server.port == port:
-            return server.proc.pid
+            return server
     return None
+
+
+def server_pid(port):
+    server = server_of(port)
+    return server.proc.pid if server else None
+
+
+def foreign_busy(seconds=1.0):
+    """Share of the machine's CPU (0..1) used by processes other than this benchmark's over `seconds`
+    (between runs: nothing of ours is busy then, servers idle)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    pids = [s.proc.pid for s in LIVE]
+    busy0, ours0 = busy_jiffies(), sum(process_jiffies(p) for p in pids)
+    time.sleep(seconds)
+    busy1, ours1 = busy_jiffies(), sum(process_jiffies(p) for p in pids)
+    return max(0.0, (busy1 - busy0) - (ours1 - ours0)) / hz / seconds / os.cpu_count()
 
 
 def wrk(port, connections, body, duration=None, threads=THREADS):
     """One wrk run. Besides wrk's figures, records the CPU seconds the server and wrk used, and the CPU seconds
-    everything else on the machine used meanwhile (`foreign_cpu_s`: other people's builds contaminate a run)."""
+    everything else on the machine used meanwhile (`foreign_cpu_s`: other people's builds contaminate a run).
+    On a shared machine a run that others disturbed (foreign CPU above 10% of the machine) is repeated after the
+    machine has been quiet for a moment, up to RETRIES times (full mode); the last attempt is kept either way and
+    `attempts` says how many were made."""
     duration = duration or DURATION
+    limit = 0.1 * os.cpu_count() * duration
+    server = server_of(port)
+    # The process-per-request server's evaluator processes that are still running when wrk stops are not yet
+    # counted as its CPU: its foreign figure is not a disturbance signal, so its runs are never repeated.
+    retries = 0 if server is not None and server.system == "python" else RETRIES
+    for attempt in range(1, retries + 2):
+        result = _wrk_measured(port, connections, body, duration, threads)
+        result["attempts"] = attempt
+        global RETRY_BUDGET
+        if result["foreign_cpu_s"] <= limit or attempt > retries or RETRY_BUDGET <= 0:
+            return result
+        log(f"  run disturbed ({result['foreign_cpu_s']:.1f} CPU-s of other processes); waiting to repeat it")
+        started = time.time()
+        deadline = started + QUIET_WAIT
+        while time.time() < deadline and foreign_busy() > 0.1:
+            pass
+        RETRY_BUDGET -= time.time() - started + duration
+
+
+def _wrk_measured(port, connections, body, duration, threads):
     pid = server_pid(port)
     hz = os.sysconf("SC_CLK_TCK")
-    busy0, server0, own0, children0 = busy_jiffies(), process_jiffies(pid), os.times(), None
+    busy0, server0, own0 = busy_jiffies(), process_jiffies(pid), os.times()
     children0 = own0.children_user + own0.children_system
     result = _wrk(port, connections, body, duration, threads)
     busy1, server1, own1 = busy_jiffies(), process_jiffies(pid), os.times()
@@ -261,6 +305,7 @@ def summarize(runs):
         summary["server_us_per_request"] = spread([r["server_cpu_s"] * 1e6 / max(1, r["requests"]) for r in runs])
         summary["wrk_us_per_request"] = spread([r["wrk_cpu_s"] * 1e6 / max(1, r["requests"]) for r in runs])
         summary["foreign_cpu_s"] = max(r["foreign_cpu_s"] for r in runs)
+        summary["attempts"] = sum(r.get("attempts", 1) for r in runs)
     summary["raw"] = runs
     return summary
 

@@ -105,8 +105,10 @@ for key, label in [("cpu_model", "CPU"), ("cores", "cores"), ("memory_gib", "mem
     w(f"| {label} | {value} |")
 per = M.get("loadavg_1min_per_scenario")
 if per:
-    w("| 1-minute load average at the start and end of each scenario (includes the benchmark's own load: "
-      "wrk and the server keep about 3-4 threads busy) | " +
+    w("| 1-minute load average at the start and end of each scenario (includes the benchmark's own load: wrk "
+      "and a server keep 3-4 threads busy, and the process-per-request baseline runs up to 64 processes at once, "
+      "which is what drives the figure after `throughput` up; the `foreign CPU` column of section 1 is the "
+      "measure of outside disturbance) | " +
       ", ".join(f"{name} {a}→{b}" for name, (a, b) in per.items()) + " |")
 w("")
 
@@ -198,7 +200,9 @@ w("Each figure: median of the runs, (min..max) across runs. `mean ms (Little)` i
   "heavily; its mean can exceed the Little mean for that reason. `max` is a real response. CPU columns: the "
   "server's and wrk's CPU time per request (from `/proc`), and `foreign CPU s`, the most CPU time (of the "
   f"{M['cores']} cores × run length) that other processes on the machine used during one of the runs: "
-  "anything above a few tenths of a second means the row was measured next to someone else's work. `errors` counts "
+  "anything above a few tenths of a second means the row was measured next to someone else's work (a full run "
+  "repeats a run that others disturbed by more than 10% of the machine, up to twice, after waiting for a quiet "
+  "moment; the last attempt counts). `errors` counts "
   "connect/read/write/timeout errors and non-2xx replies over all runs. Every server was checked for a correct "
   "`is_correct: true` reply to both bodies before its runs. Bodies: numeric `{\"response\": 1, \"answer\": 1}`; "
   "string `{\"response\": \"Hello \", \"answer\": \"hello\", \"params\": {\"case_sensitive\": false, "
@@ -212,11 +216,20 @@ def cpu(row, key, digits=0):
     return spread_text(row[key], 1, digits) if key in row else "n/a"
 
 
+def foreign(row):
+    if "foreign_cpu_s" not in row:
+        return "n/a"
+    if row["system"] == "python":
+        return f"({row['foreign_cpu_s']:.1f}: its own evaluator processes)"
+    extra = row.get("attempts", len(row["raw"])) - len(row["raw"])
+    return f"{row['foreign_cpu_s']:.1f}" + (f" ({extra} disturbed run{'s' if extra > 1 else ''} repeated)" if extra else "")
+
+
 for row in tp:
     w(f"| {SHORT[row['system']]} | {row['module']} | {row['body']} | {row['connections']} | "
       f"{spread_text(row['rps'])} | {little_ms(row)} | {lat(row, 'p50_us')} | {lat(row, 'p99_us')} | "
       f"{lat(row, 'lat_max_us')} | {cpu(row, 'server_us_per_request')} | {cpu(row, 'wrk_us_per_request')} | "
-      f"{row.get('foreign_cpu_s', 'n/a')} | {row['errors']} |")
+      f"{foreign(row)} | {row['errors']} |")
 info = find(tp, system="wasmshim-info")
 if info:
     cost = 1 - info["rps"]["median"] / rust64["rps"]["median"]
