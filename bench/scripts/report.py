@@ -369,7 +369,7 @@ def chart():
     def panel(x0, title, values, unit_fmt):
         lows = [v[1] for v in values if v[1] > 0]
         highs = [v[2] for v in values]
-        lo = 10 ** math.floor(math.log10(min(lows)))
+        lo = 10 ** math.floor(math.log10(min(lows)) - 0.5)  # room for the shortest bar to show
         hi = 10 ** math.ceil(math.log10(max(highs)))
         span = math.log10(hi) - math.log10(lo)
 
