@@ -23,6 +23,9 @@ cargo clippy --all-targets --locked -- -D warnings
 step "runtime tests (unit, sandbox, HTTP black-box, example case tables)"
 cargo test --locked
 
+step "connection handling on the release build (its code generation differs: see vendor/may/PATCHES.md)"
+cargo test --release --locked --test hostile_clients -- reset_connections
+
 if [ -f scripts/container-test.sh ]; then
   step "container image"
   bash scripts/container-test.sh

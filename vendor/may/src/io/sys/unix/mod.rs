@@ -57,6 +57,18 @@ fn del_socket(io: &IoData) {
     get_scheduler().get_selector().del_fd(io);
 }
 
+/// wasmshim patch: runs a system call and reads its `errno` in a function that is never inlined.
+///
+/// glibc declares `__errno_location` constant, so LLVM computes errno's address once per function and reuses it
+/// after a coroutine switch. A coroutine that waited for I/O and was resumed on another worker thread then read
+/// the errno of the thread it left (`EAGAIN`) instead of its own error (`ECONNRESET`), and went back to waiting
+/// on a socket that would never become ready again: in release builds a connection reset by its client was
+/// kept open until its read timeout. Every call retried after a yield goes through here.
+#[inline(never)]
+pub(crate) fn errno_fresh<T>(call: impl FnOnce() -> T) -> T {
+    call()
+}
+
 // deal with the io result
 #[inline]
 fn co_io_result(is_coroutine: bool) -> io::Result<()> {

@@ -3,7 +3,7 @@ use std::sync::atomic::Ordering;
 #[cfg(feature = "io_timeout")]
 use std::time::Duration;
 
-use super::super::{co_io_result, from_nix_error, IoData};
+use super::super::{co_io_result, errno_fresh, from_nix_error, IoData};
 #[cfg(feature = "io_cancel")]
 use crate::coroutine_impl::co_cancel_data;
 use crate::coroutine_impl::{is_coroutine, CoroutineImpl, EventSource};
@@ -43,7 +43,7 @@ impl<'a> SocketPeek<'a> {
             self.io_data.io_flag.store(0, Ordering::Relaxed);
 
             // finish the read operation
-            match recv(self.io_data.fd, self.buf, MsgFlags::MSG_PEEK) {
+            match errno_fresh(|| recv(self.io_data.fd, self.buf, MsgFlags::MSG_PEEK)) {
                 Ok(n) => return Ok(n),
                 Err(e) => {
                     if e == nix::errno::Errno::EAGAIN {

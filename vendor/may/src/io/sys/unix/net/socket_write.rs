@@ -3,7 +3,7 @@ use std::sync::atomic::Ordering;
 #[cfg(feature = "io_timeout")]
 use std::time::Duration;
 
-use super::super::{co_io_result, from_nix_error, IoData};
+use super::super::{co_io_result, errno_fresh, from_nix_error, IoData};
 use crate::coroutine_impl::{is_coroutine, CoroutineImpl, EventSource};
 use crate::io::AsIoData;
 use crate::yield_now::yield_with_io;
@@ -40,7 +40,7 @@ impl<'a> SocketWrite<'a> {
             // clear the io_flag
             self.io_data.io_flag.store(0, Ordering::Relaxed);
 
-            match write(self.io_data, self.buf) {
+            match errno_fresh(|| write(self.io_data, self.buf)) {
                 Ok(n) => return Ok(n),
                 Err(e) => {
                     if e == nix::errno::Errno::EAGAIN {

@@ -3,7 +3,7 @@ use std::sync::atomic::Ordering;
 #[cfg(feature = "io_timeout")]
 use std::time::Duration;
 
-use super::super::{co_io_result, IoData};
+use super::super::{co_io_result, errno_fresh, IoData};
 use crate::coroutine_impl::{is_coroutine, CoroutineImpl, EventSource};
 use crate::io::AsIoData;
 use crate::yield_now::yield_with_io;
@@ -43,7 +43,7 @@ impl<'a> SocketWriteVectored<'a> {
             // clear the io_flag
             self.io_data.io_flag.store(0, Ordering::Relaxed);
 
-            match self.socket.write_vectored(self.bufs) {
+            match errno_fresh(|| self.socket.write_vectored(self.bufs)) {
                 Ok(n) => return Ok(n),
                 Err(e) => {
                     let raw_err = e.raw_os_error();

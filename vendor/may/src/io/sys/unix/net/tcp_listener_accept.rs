@@ -2,7 +2,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 
-use super::super::{add_socket, co_io_result, IoData};
+use super::super::{add_socket, co_io_result, errno_fresh, IoData};
 #[cfg(feature = "io_cancel")]
 use crate::coroutine_impl::co_cancel_data;
 use crate::coroutine_impl::{is_coroutine, CoroutineImpl, EventSource};
@@ -32,7 +32,7 @@ impl<'a> TcpListenerAccept<'a> {
             // clear the io_flag
             self.io_data.io_flag.store(0, Ordering::Relaxed);
 
-            match self.socket.accept() {
+            match errno_fresh(|| self.socket.accept()) {
                 Ok((s, a)) => {
                     s.set_nonblocking(true)?;
                     return add_socket(&s).map(|io| (TcpStream::from_stream(s, io), a));

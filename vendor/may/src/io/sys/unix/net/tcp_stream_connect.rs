@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 #[cfg(feature = "io_timeout")]
 use std::time::Duration;
 
-use super::super::{add_socket, co_io_result, IoData};
+use super::super::{add_socket, co_io_result, errno_fresh, IoData};
 #[cfg(feature = "io_cancel")]
 use crate::coroutine_impl::co_cancel_data;
 use crate::coroutine_impl::{is_coroutine, CoroutineImpl, EventSource};
@@ -89,7 +89,7 @@ impl TcpStreamConnect {
             // clear the io_flag
             self.io_data.io_flag.store(0, Ordering::Relaxed);
 
-            match self.stream.connect(&self.addr.into()) {
+            match errno_fresh(|| self.stream.connect(&self.addr.into())) {
                 Ok(_) => return Ok(convert_to_stream(self)),
                 Err(ref e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
                 Err(ref e) if e.raw_os_error() == Some(libc::EALREADY) => {}

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 #[cfg(feature = "io_cancel")]
 use crate::coroutine_impl::co_cancel_data;
 use crate::coroutine_impl::{is_coroutine, CoroutineImpl, EventSource};
-use crate::io::sys::{co_io_result, IoData};
+use crate::io::sys::{co_io_result, errno_fresh, IoData};
 use crate::io::{AsIoData, CoIo};
 use crate::os::unix::net::{UnixListener, UnixStream};
 use crate::yield_now::yield_with_io;
@@ -32,7 +32,7 @@ impl<'a> UnixListenerAccept<'a> {
             // clear the io_flag
             self.io_data.io_flag.store(0, Ordering::Relaxed);
 
-            match self.socket.accept() {
+            match errno_fresh(|| self.socket.accept()) {
                 Ok((s, a)) => {
                     let s = UnixStream::from_coio(CoIo::new(s)?);
                     return Ok((s, a));

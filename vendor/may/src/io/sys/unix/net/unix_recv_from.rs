@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 #[cfg(feature = "io_timeout")]
 use std::time::Duration;
 
-use super::super::{co_io_result, IoData};
+use super::super::{co_io_result, errno_fresh, IoData};
 #[cfg(feature = "io_cancel")]
 use crate::coroutine_impl::co_cancel_data;
 use crate::coroutine_impl::{is_coroutine, CoroutineImpl, EventSource};
@@ -40,7 +40,7 @@ impl<'a> UnixRecvFrom<'a> {
             // clear the io_flag
             self.io_data.io_flag.store(0, Ordering::Relaxed);
 
-            match self.socket.recv_from(self.buf) {
+            match errno_fresh(|| self.socket.recv_from(self.buf)) {
                 Ok(n) => return Ok(n),
                 Err(e) => {
                     // raw_os_error is faster than kind

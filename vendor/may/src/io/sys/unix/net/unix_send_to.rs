@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 #[cfg(feature = "io_timeout")]
 use std::time::Duration;
 
-use super::super::{co_io_result, IoData};
+use super::super::{co_io_result, errno_fresh, IoData};
 use crate::coroutine_impl::{is_coroutine, CoroutineImpl, EventSource};
 use crate::io::AsIoData;
 use crate::os::unix::net::UnixDatagram;
@@ -40,7 +40,7 @@ impl<'a> UnixSendTo<'a> {
             // clear the io_flag
             self.io_data.io_flag.store(0, Ordering::Relaxed);
 
-            match self.socket.send_to(self.buf, self.path) {
+            match errno_fresh(|| self.socket.send_to(self.buf, self.path)) {
                 Ok(n) => return Ok(n),
                 Err(e) => {
                     // raw_os_error is faster than kind
