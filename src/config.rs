@@ -43,7 +43,7 @@ pub const OPTIONS: &[Opt] = &[
     Opt { env: "FUNCTION_MAX_BODY_BYTES", flag: "max-body-bytes", default: "8388608", shimmy: false, help: "largest request body accepted, in bytes (larger: 413)" },
     Opt { env: "HTTP_HOST", flag: "host", default: "0.0.0.0", shimmy: true, help: "address to listen on" },
     Opt { env: "HTTP_PORT", flag: "port", default: "8080", shimmy: true, help: "port to listen on" },
-    Opt { env: "HTTP_IDLE_TIMEOUT", flag: "idle-timeout", default: "60s", shimmy: false, help: "close a connection that sends nothing for this long, or takes this long to send its headers (Go duration)" },
+    Opt { env: "HTTP_IDLE_TIMEOUT", flag: "idle-timeout", default: "60s", shimmy: false, help: "close a connection that sends nothing for this long, takes this long to send its headers, or stalls this long in a body or in reading a reply (Go duration)" },
     Opt { env: "HTTP_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", default: "10s", shimmy: false, help: "on SIGTERM/SIGINT, how long in-flight requests may take to finish (Go duration)" },
     Opt { env: "AUTH_KEY", flag: "auth-key", default: "", shimmy: true, help: "when set, requests must carry this value in the `api-key` header" },
     Opt { env: "LOG_LEVEL", flag: "log-level", default: "info", shimmy: true, help: "debug, info, warn or error" },

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak test: REQUESTS (default 1,000,000) requests of the soak mix (mix.lua with MIX=soak: every kind of request
 # and fault, fewer endless loops) against one server (release build, tests/fixtures/hostile.wat, 2 instances).
-# wrk runs in chunks (2 s until 10,000 replies, then 30 s each) until the total is reached; after each chunk the
+# wrk runs in chunks (the first stops at 10,000 replies, then 5 s each) until the total is reached; after each chunk the
 # server's RSS, open file descriptors and threads are read from /proc (samples.csv). Passes when every reply was the
 # expected one, the RSS at the end is within 10% of the RSS after the first 10,000 requests, the descriptor count is
 # unchanged, and the server still answers and exits 0 on SIGTERM.
@@ -17,9 +17,10 @@ replies=0 mismatches=0 faults=0 errors=0 chunk=0
 started=$(date +%s)
 while [ "$replies" -lt "$TOTAL" ]; do
     chunk=$((chunk + 1))
-    duration=30
-    [ "$replies" -lt 10000 ] && duration=2
-    MIX=soak wrk -t2 -c"$CONNECTIONS" -d"${duration}s" --timeout 20s -s "$HERE/mix.lua" "http://127.0.0.1:$PORT/" \
+    duration=5 stop_after=0
+    # The first chunk stops at exactly 10,000 replies (5,000 per wrk thread): the RSS baseline of the criterion.
+    [ "$replies" -lt 10000 ] && duration=60 stop_after=$(((10000 - replies) / 2))
+    STOP_AFTER=$stop_after MIX=soak wrk -t2 -c"$CONNECTIONS" -d"${duration}s" --timeout 20s -s "$HERE/mix.lua" "http://127.0.0.1:$PORT/" \
         >"$OUT/wrk-$chunk.txt" 2>&1
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server died"; tail "$OUT/server.log"; exit 1; }
     read -r r m f e < <(mix_line "$OUT/wrk-$chunk.txt" | python3 -c \

@@ -3,6 +3,7 @@ extern crate log;
 
 mod date;
 mod http_server;
+mod idle;
 mod request;
 mod response;
 

@@ -6,7 +6,8 @@ use std::mem::MaybeUninit;
 pub(crate) const MAX_HEADERS: usize = 64;
 
 use bytes::{Buf, BufMut, BytesMut};
-use may::net::TcpStream;
+
+use crate::idle::Connection;
 
 
 pub struct BodyReader<'buf, 'stream> {
@@ -17,7 +18,7 @@ pub struct BodyReader<'buf, 'stream> {
     // total read count
     total_read: usize,
     // used to read extra body bytes
-    stream: &'stream mut TcpStream,
+    conn: &'stream mut Connection,
     // wasmshim patch: set when reading from the stream failed (e.g. timed out); the connection is closing, so
     // dropping the reader must not wait for the rest of the body again.
     failed: bool,
@@ -27,7 +28,7 @@ impl<'buf, 'stream> BodyReader<'buf, 'stream> {
     fn read_more_data(&mut self) -> io::Result<usize> {
         crate::http_server::reserve_buf(self.req_buf);
         let read_buf: &mut [u8] = unsafe { std::mem::transmute(self.req_buf.chunk_mut()) };
-        let n = self.stream.read(read_buf).inspect_err(|_| self.failed = true)?;
+        let n = self.conn.read(read_buf).inspect_err(|_| self.failed = true)?;
         self.failed |= n == 0;
         unsafe { self.req_buf.advance_mut(n) };
         Ok(n)
@@ -97,7 +98,7 @@ impl<'buf, 'stream> Drop for BodyReader<'buf, 'stream> {
 pub struct Request<'buf, 'header, 'stream> {
     req: httparse::Request<'header, 'buf>,
     req_buf: &'buf mut BytesMut,
-    stream: &'stream mut TcpStream,
+    conn: &'stream mut Connection,
 }
 
 impl<'buf, 'header, 'stream> Request<'buf, 'header, 'stream> {
@@ -122,7 +123,7 @@ impl<'buf, 'header, 'stream> Request<'buf, 'header, 'stream> {
             body_limit: self.content_length(),
             total_read: 0,
             failed: false,
-            stream: self.stream,
+            conn: self.conn,
             req_buf: self.req_buf,
         }
     }
@@ -147,9 +148,8 @@ impl<'buf, 'header, 'stream> Request<'buf, 'header, 'stream> {
 
     /// wasmshim patch: writes the replies already queued for earlier pipelined requests, then `100 Continue`.
     pub fn send_continue(&mut self, pending: &mut BytesMut) -> io::Result<()> {
-        use std::io::Write;
         pending.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
-        self.stream.write_all(pending.chunk())?;
+        self.conn.write_all(pending.chunk())?;
         pending.clear();
         Ok(())
     }
@@ -179,7 +179,7 @@ pub struct BadRequest(pub &'static str);
 pub fn decode<'header, 'buf, 'stream>(
     headers: &'header mut [MaybeUninit<httparse::Header<'buf>>; MAX_HEADERS],
     req_buf: &'buf mut BytesMut,
-    stream: &'stream mut TcpStream,
+    conn: &'stream mut Connection,
     max_head_bytes: usize,
 ) -> Result<Option<Request<'buf, 'header, 'stream>>, BadRequest> {
     let mut req = httparse::Request::new(&mut []);
@@ -206,6 +206,6 @@ pub fn decode<'header, 'buf, 'stream>(
     Ok(Some(Request {
         req,
         req_buf,
-        stream,
+        conn,
     }))
 }
