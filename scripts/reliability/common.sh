@@ -8,11 +8,18 @@ mkdir -p "$OUT"
 SERVER_PID=""
 
 # The release binary and the hostile module (tests/fixtures/hostile.wat, compiled with wabt's wat2wasm).
+# WASMSHIM_TARGET=x86_64-unknown-linux-musl tests the static binary the container image ships (musl's allocator)
+# instead of the glibc one.
 prepare() {
     command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
     command -v wat2wasm >/dev/null || { apt-get update -qq && apt-get install -y -qq wabt; }
-    (cd "$ROOT" && cargo build --release --quiet)
-    BIN="$ROOT/target/release/wasmshim"
+    if [ -n "${WASMSHIM_TARGET:-}" ]; then
+        (cd "$ROOT" && cargo build --release --quiet --target "$WASMSHIM_TARGET")
+        BIN="$ROOT/target/$WASMSHIM_TARGET/release/wasmshim"
+    else
+        (cd "$ROOT" && cargo build --release --quiet)
+        BIN="$ROOT/target/release/wasmshim"
+    fi
     MODULE="$OUT/hostile.wasm"
     wat2wasm "$ROOT/tests/fixtures/hostile.wat" -o "$MODULE"
 }
