@@ -158,7 +158,8 @@ impl RawValues {
             .find(|path| !path.is_empty())
             .map(PathBuf::from);
         let max_procs: usize = self.parse("FUNCTION_MAX_PROCS", number)?;
-        let pool_size = if max_procs == 0 { cpus() } else { max_procs };
+        let pool_size =
+            if max_procs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { max_procs };
         let max_memory_pages: u32 = self.parse("FUNCTION_WASM_MAX_MEMORY_PAGES", |v| {
             number(v).and_then(
                 |n: u32| if (1..=65536).contains(&n) { Ok(n) } else { Err("expected 1 to 65536 pages".into()) },
@@ -215,11 +216,6 @@ impl RawValues {
             compile_cache_ignored: !self.get("FUNCTION_WASM_COMPILE_CACHE").1.trim().is_empty(),
         })
     }
-}
-
-/// The CPUs this process may use (cgroup quotas included): sizes the default pool and the HTTP workers.
-pub fn cpus() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn number<T: std::str::FromStr>(value: &str) -> Result<T, String> {

@@ -36,13 +36,6 @@ const COROUTINE_STACK_WORDS: usize = 1024 * 1024 / std::mem::size_of::<usize>();
 /// connection beyond them gets a freshly mapped stack (a few microseconds) that is unmapped when it closes.
 const COROUTINE_POOL_CAPACITY: usize = 8;
 
-/// may worker threads per CPU (never fewer than instances). may cannot preempt a coroutine, so a worker that runs a
-/// guest call polls no sockets meanwhile. With as many workers as instances (2 on 2 cores), both were nearly always
-/// inside a guest call under load and the connections whose turn came late waited for many requests of others:
-/// p99 22-37 ms at 16-64 connections. With 4 per CPU the kernel shares the CPU between the workers and p99 fell to
-/// 1.4-9 ms at the same throughput, for about 1 MiB more RSS (bench/RESULTS.md, sections 1 and 6).
-const WORKERS_PER_CPU: usize = 4;
-
 /// A command line that could not be understood: exit 2.
 struct UsageError(String);
 
@@ -174,7 +167,7 @@ fn serve(config: Config) -> ExitCode {
         log::info!("no module configured (FUNCTION_WASM_MODULE): serving {source}");
     }
     may::config()
-        .set_workers(config.sandbox.pool_size.max(WORKERS_PER_CPU * config::cpus()))
+        .set_workers(config.sandbox.pool_size.max(2))
         .set_stack_size(COROUTINE_STACK_WORDS)
         .set_pool_capacity(COROUTINE_POOL_CAPACITY);
     let loaded = Instant::now();
