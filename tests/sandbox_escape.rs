@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+// The WASI preview 1 error numbers, written out here rather than taken from src/sandbox/wasi.rs: a test that
+// borrowed the implementation's constants would pass however wrong they were.
 const ESUCCESS: u64 = 0;
 const EBADF: u64 = 8;
 const EFAULT: u64 = 21;
